@@ -87,10 +87,7 @@ export interface SplitWeight {
 }
 
 /** What a rule serves to the users it admits. */
-export type Serve =
-  | { kind: "on" }
-  | { kind: "variant"; variant: string }
-  | { kind: "split"; weights: SplitWeight[] };
+export type Serve = { kind: "on" } | { kind: "variant"; variant: string } | { kind: "split"; weights: SplitWeight[] };
 
 export interface Rule {
   id: string;
