@@ -34,6 +34,8 @@ export const userFlagAssignments = pgTable(
   (t) => [
     primaryKey({ columns: [t.userId, t.featureId, t.environmentId] }),
     index("user_flag_assignments_feature_idx").on(t.featureId, t.environmentId),
+    // an environment delete cascades here; this table is the largest one
+    index("user_flag_assignments_environment_idx").on(t.environmentId),
   ],
 );
 

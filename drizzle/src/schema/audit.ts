@@ -23,5 +23,7 @@ export const activityLog = pgTable(
     index("activity_log_team_time_idx").on(t.teamId, t.createdAt),
     index("activity_log_entity_idx").on(t.entityType, t.entityId, t.createdAt),
     index("activity_log_created_idx").on(t.createdAt),
+    // a user delete sets actor_id to null here
+    index("activity_log_actor_idx").on(t.actorId),
   ],
 );

@@ -15,15 +15,19 @@ export const clients = pgTable(
     description: text("description"),
     enabled: boolean("enabled").notNull().default(true),
     clientType: varchar("client_type", { length: 10 }).notNull(),
-    // restrict: unbinding by deletion would silently widen what the client may read
-    environmentId: uuid("environment_id").references(() => environments.id, { onDelete: "restrict" }),
+    // Refused while bound: unbinding by deletion would silently widen what the client may read. "no action",
+    // made DEFERRABLE INITIALLY DEFERRED by migration 0003, so a team delete cascading to both rows still works.
+    environmentId: uuid("environment_id").references(() => environments.id, { onDelete: "no action" }),
     /** SHA-256 hex of the secret; the secret itself is shown once and never stored. */
     secretHash: varchar("secret_hash", { length: 64 }).notNull().unique(),
     /** First characters of the secret (e.g. `fgs_ab12`), to recognise it in the console. */
     secretPrefix: varchar("secret_prefix", { length: 16 }).notNull(),
     secretRotatedAt: timestamp("secret_rotated_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
   },
   (t) => [
     unique("clients_team_name_uq").on(t.teamId, t.name),

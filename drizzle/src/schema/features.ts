@@ -56,7 +56,10 @@ export const features = pgTable(
     /** Scheduled kill: evaluators answer off from this instant (reference §9.1). */
     killScheduledAt: timestamp("kill_scheduled_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
   },
   (t) => [
     unique("features_team_key_uq").on(t.teamId, t.key),
@@ -114,6 +117,8 @@ export const featureStages = pgTable(
     unique("feature_stages_order_uq").on(t.featureId, t.orderIndex),
     check("feature_stages_status", sql`${t.status} IN (${inList(STAGE_STATUSES)})`),
     index("feature_stages_environment_idx").on(t.environmentId),
+    // self-FK: without it every stage delete (a team delete cascades thousands) scans the table
+    index("feature_stages_parent_idx").on(t.parentStageId),
   ],
 );
 
@@ -123,10 +128,11 @@ export const featureDependencies = pgTable(
     featureId: uuid("feature_id")
       .notNull()
       .references(() => features.id, { onDelete: "cascade" }),
-    // restrict: deleting a flag others depend on must be refused, not silently change their behaviour
+    // Deleting a flag others depend on is refused, not a silent change of their behaviour. "no action", made
+    // DEFERRABLE INITIALLY DEFERRED by migration 0003: RESTRICT fired mid-cascade and broke team deletes.
     dependsOnId: uuid("depends_on_id")
       .notNull()
-      .references(() => features.id, { onDelete: "restrict" }),
+      .references(() => features.id, { onDelete: "no action" }),
     /** Null: the dependency must be on; else it must serve this variant. */
     variant: varchar("variant", { length: 100 }),
   },

@@ -80,10 +80,11 @@ export const stageRuleContexts = pgTable(
     ruleId: uuid("rule_id")
       .notNull()
       .references(() => stageRules.id, { onDelete: "cascade" }),
-    // restrict: a context in use cannot disappear from under a rule (original deleted criteria silently)
+    // A context in use cannot disappear from under a rule (the original deleted criteria silently). "no action",
+    // made DEFERRABLE INITIALLY DEFERRED by migration 0003, so a team delete cascading to both rows still works.
     contextId: uuid("context_id")
       .notNull()
-      .references(() => contexts.id, { onDelete: "restrict" }),
+      .references(() => contexts.id, { onDelete: "no action" }),
   },
   (t) => [primaryKey({ columns: [t.ruleId, t.contextId] }), index("stage_rule_contexts_context_idx").on(t.contextId)],
 );
