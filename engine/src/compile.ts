@@ -1,0 +1,247 @@
+/** Compile on write: a validated snapshot becomes a `FlagStore` of flat arrays with pre-parsed operands. */
+import { ROLLOUT_SCALE, ROLLOUT_SEED, rolloutThreshold, VARIANT_SEED } from "./bucketing.ts";
+import { parseCidr } from "./cidr.ts";
+import type { ConditionTable } from "./conditions.ts";
+import type { Condition, EvaluationResult, Flag, Rule, Snapshot } from "./model.ts";
+import { murmur3Prefix } from "./murmur3.ts";
+import { OP_IN, OP_IP_IN_CIDR, OP_NOT_IN, OP_REGEX, opcodeOf } from "./opcodes.ts";
+import { parseDate, parseNumber } from "./parse.ts";
+import { defaultVariant, makeResult, offVariant, onVariant, splitWeights } from "./results.ts";
+import { parseSemver } from "./semver.ts";
+import { FlagStore, type StoreData } from "./store.ts";
+import { SnapshotError, validateSnapshot } from "./validate.ts";
+
+/** Validates and compiles a snapshot; throws `SnapshotError` naming the first invalid flag and field. */
+export function compileStore(snapshot: Snapshot): FlagStore {
+  const problems = validateSnapshot(snapshot);
+  if (problems.length > 0) throw new SnapshotError(problems);
+  return new FlagStore(new Builder(snapshot).build());
+}
+
+/** Growable columns, turned into typed arrays at the end. */
+class Builder {
+  private readonly snapshot: Snapshot;
+  private readonly environmentSlots = new Map<string, number>();
+  private readonly idSlots = new Map<string, number>();
+  private readonly environmentIds: string[] = [];
+  private readonly flagSlots = new Map<string, number>();
+  private readonly results: EvaluationResult[] = [];
+  private readonly cols = {
+    killed: [] as number[],
+    killAt: [] as number[],
+    depStart: [] as number[],
+    depEnd: [] as number[],
+    depFlag: [] as number[],
+    depVariant: [] as (string | null)[],
+    prefixes: [] as number[],
+    flagResults: [] as number[],
+    stageDeployed: [] as number[],
+    stageBucketingKey: [] as (string | null)[],
+    ruleStart: [] as number[],
+    ruleEnd: [] as number[],
+    ruleIds: [] as string[],
+    ruleThreshold: [] as number[],
+    ruleGroupsOr: [] as number[],
+    ruleResult: [] as number[],
+    splitStart: [] as number[],
+    splitEnd: [] as number[],
+    splitCumulative: [] as number[],
+    groupStart: [] as number[],
+    groupEnd: [] as number[],
+    groupOr: [] as number[],
+    conditionStart: [] as number[],
+    conditionEnd: [] as number[],
+    key: [] as string[],
+    op: [] as number[],
+    negate: [] as number[],
+    caseInsensitive: [] as number[],
+    num: [] as number[],
+    operand: [] as unknown[],
+  };
+  /** Interned `in`/`not_in` sets, shared between conditions with the same list. */
+  private readonly sets = new Map<string, Set<string>>();
+  private stageOf: Int32Array = new Int32Array(0);
+
+  constructor(snapshot: Snapshot) {
+    this.snapshot = snapshot;
+  }
+
+  build(): StoreData {
+    const { flags, environments } = this.snapshot;
+    // Lookup precedence as in the reference: listed ids, then listed names, then ids only stages name.
+    for (const env of environments) this.environmentSlot(env.id);
+    for (const env of environments) this.alias(env.name, this.idSlots.get(env.id)!);
+    for (const flag of flags) for (const stage of flag.stages) this.environmentSlot(stage.environmentId);
+    for (const [f, flag] of flags.entries()) this.flagSlots.set(flag.key, f);
+    this.stageOf = new Int32Array(flags.length * this.environmentIds.length).fill(-1);
+    for (const [f, flag] of flags.entries()) this.addFlag(flag, f);
+    return this.data();
+  }
+
+  /** Gives an environment id a slot (once); the id looks it up unless a listed name took that text. */
+  private environmentSlot(id: string): void {
+    if (this.idSlots.has(id)) return;
+    this.idSlots.set(id, this.environmentIds.length);
+    this.alias(id, this.environmentIds.length);
+    this.environmentIds.push(id);
+  }
+
+  private alias(text: string, slot: number): void {
+    if (!this.environmentSlots.has(text)) this.environmentSlots.set(text, slot);
+  }
+
+  private addFlag(flag: Flag, f: number): void {
+    const c = this.cols;
+    c.killed.push(flag.killed ? 1 : 0);
+    c.killAt.push(flag.killAt ?? Number.POSITIVE_INFINITY);
+    c.depStart.push(c.depFlag.length);
+    for (const d of flag.dependencies) {
+      c.depFlag.push(this.flagSlots.get(d.flagKey)!);
+      c.depVariant.push(d.variant ?? null);
+    }
+    c.depEnd.push(c.depFlag.length);
+    const salt = flag.salt || flag.key;
+    c.prefixes.push(...murmur3Prefix(`${salt}:`, ROLLOUT_SEED), ...murmur3Prefix(`${salt}:`, VARIANT_SEED));
+    c.flagResults.push(this.results.length);
+    this.results.push(
+      frozen(makeResult(flag, offVariant(flag), "DISABLED", false)),
+      frozen(makeResult(flag, offVariant(flag), "PREREQUISITE_FAILED", false)),
+      frozen(makeResult(flag, onVariant(flag), "STATIC", true)),
+      frozen(makeResult(flag, defaultVariant(flag), "DEFAULT", false)),
+    );
+    for (const stage of flag.stages) {
+      const s = c.stageDeployed.length;
+      this.stageOf[f * this.environmentIds.length + this.idSlots.get(stage.environmentId)!] = s;
+      c.stageDeployed.push(stage.deployed ? 1 : 0);
+      c.stageBucketingKey.push(stage.bucketingKey || null);
+      c.ruleStart.push(c.ruleIds.length);
+      for (const rule of stage.rules) this.addRule(flag, rule);
+      c.ruleEnd.push(c.ruleIds.length);
+    }
+  }
+
+  private addRule(flag: Flag, rule: Rule): void {
+    const c = this.cols;
+    const threshold = rolloutThreshold(rule.rollout);
+    c.ruleIds.push(rule.id);
+    c.ruleThreshold.push(threshold);
+    c.ruleGroupsOr.push(rule.groupsOperator === "OR" ? 1 : 0);
+    c.groupStart.push(c.groupOr.length);
+    for (const group of rule.groups) {
+      c.groupOr.push(group.operator === "OR" ? 1 : 0);
+      c.conditionStart.push(c.key.length);
+      for (const condition of group.conditions) this.addCondition(condition);
+      c.conditionEnd.push(c.key.length);
+    }
+    c.groupEnd.push(c.groupOr.length);
+    c.ruleResult.push(this.results.length);
+    c.splitStart.push(c.splitCumulative.length);
+    const weights = splitWeights(flag, rule);
+    if (weights) {
+      let total = 0;
+      for (const w of weights) {
+        total += w.weight;
+        c.splitCumulative.push(total);
+        this.results.push(frozen(makeResult(flag, w.variant, "SPLIT", true, rule.id)));
+      }
+    } else {
+      const variant = rule.serve.kind === "variant" ? rule.serve.variant : onVariant(flag);
+      const reason = threshold < ROLLOUT_SCALE ? "SPLIT" : "TARGETING_MATCH";
+      this.results.push(frozen(makeResult(flag, variant, reason, true, rule.id)));
+    }
+    c.splitEnd.push(c.splitCumulative.length);
+  }
+
+  private addCondition(condition: Condition): void {
+    const c = this.cols;
+    const op = opcodeOf(condition.operator);
+    const ci = condition.caseInsensitive === true;
+    const values = ci && op < OP_REGEX ? condition.values.map((v) => v.toLowerCase()) : condition.values;
+    c.key.push(condition.contextKey);
+    c.op.push(op);
+    c.negate.push(condition.negate ? 1 : 0);
+    c.caseInsensitive.push(ci ? 1 : 0);
+    c.num.push(condition.operator.startsWith("date_") ? parseDate(values[0]) : parseNumber(values[0] ?? ""));
+    c.operand.push(this.operand(op, condition, values, ci));
+  }
+
+  /** The pre-parsed operand of a condition (validated already, so every parse succeeds). */
+  private operand(op: number, condition: Condition, values: string[], ci: boolean): unknown {
+    if (op === OP_IN || op === OP_NOT_IN) return this.internSet(values);
+    if (op === OP_REGEX) return new RegExp(values[0], ci ? "i" : "");
+    if (op === OP_IP_IN_CIDR) return values.map(parseCidr);
+    if (condition.operator.startsWith("semver_")) return parseSemver(values[0]);
+    return condition.operator === "equals" ? values[0] : values;
+  }
+
+  private internSet(values: string[]): Set<string> {
+    const id = JSON.stringify(values);
+    const set = this.sets.get(id) ?? new Set(values);
+    this.sets.set(id, set);
+    return set;
+  }
+
+  private data(): StoreData {
+    const c = this.cols;
+    const flags = this.snapshot.flags;
+    const i32 = (a: number[]) => Int32Array.from(a);
+    const u8 = (a: number[]) => Uint8Array.from(a);
+    const conditions: ConditionTable = {
+      key: c.key,
+      op: u8(c.op),
+      negate: u8(c.negate),
+      caseInsensitive: u8(c.caseInsensitive),
+      num: Float64Array.from(c.num),
+      operand: c.operand,
+    };
+    const sorted = flags.map((_, f) => f).sort((a, b) => (flags[a].key < flags[b].key ? -1 : 1));
+    return {
+      version: this.snapshot.version,
+      environments: this.snapshot.environments,
+      environmentSlots: this.environmentSlots,
+      environmentIds: this.environmentIds,
+      flagSlots: this.flagSlots,
+      sortedFlags: i32(sorted),
+      info: flags.map((f) =>
+        Object.freeze({
+          key: f.key,
+          id: f.id,
+          valueType: f.valueType,
+          sticky: f.sticky === true,
+          salt: f.salt || f.key,
+        }),
+      ),
+      killed: u8(c.killed),
+      killAt: Float64Array.from(c.killAt),
+      depStart: i32(c.depStart),
+      depEnd: i32(c.depEnd),
+      depFlag: i32(c.depFlag),
+      depVariant: c.depVariant,
+      prefixes: i32(c.prefixes),
+      stageOf: this.stageOf,
+      stageDeployed: u8(c.stageDeployed),
+      stageBucketingKey: c.stageBucketingKey,
+      ruleStart: i32(c.ruleStart),
+      ruleEnd: i32(c.ruleEnd),
+      ruleIds: c.ruleIds,
+      ruleThreshold: i32(c.ruleThreshold),
+      ruleGroupsOr: u8(c.ruleGroupsOr),
+      groupStart: i32(c.groupStart),
+      groupEnd: i32(c.groupEnd),
+      groupOr: u8(c.groupOr),
+      conditionStart: i32(c.conditionStart),
+      conditionEnd: i32(c.conditionEnd),
+      conditions,
+      splitStart: i32(c.splitStart),
+      splitEnd: i32(c.splitEnd),
+      splitCumulative: i32(c.splitCumulative),
+      ruleResult: i32(c.ruleResult),
+      results: this.results,
+      flagResults: i32(c.flagResults),
+    };
+  }
+}
+
+function frozen<T extends object>(value: T): Readonly<T> {
+  return Object.freeze(value);
+}

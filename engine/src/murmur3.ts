@@ -1,0 +1,147 @@
+/**
+ * MurmurHash3 x86_32 over the UTF-8 bytes of a string (bucketing.md, Hash), without allocating:
+ * bytes are produced from char codes on the fly and fed straight into the 4-byte block mixer.
+ */
+
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+/** Murmur state after some bytes: `[h1, pending bytes (little-endian), pending count 0..3, byte length]`. */
+export type MurmurState = Int32Array;
+
+// feed() leaves its state here, so the hot path returns four ints without an allocation.
+const scratch = new Int32Array(4);
+
+/** Mixes one full 4-byte block `k` into `h`. */
+function mix(h: number, k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, C2);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** Continues the state `(h, k, n, len)` over the UTF-8 bytes of `s`; the new state lands in `scratch`. */
+function feed(h: number, k: number, n: number, len: number, s: string): void {
+  const end = s.length;
+  let i = 0;
+  while (i < end) {
+    if (n === 0) {
+      // ASCII fast path: four chars are one block, no byte shuffling.
+      while (i + 4 <= end) {
+        const c0 = s.charCodeAt(i);
+        const c1 = s.charCodeAt(i + 1);
+        const c2 = s.charCodeAt(i + 2);
+        const c3 = s.charCodeAt(i + 3);
+        if ((c0 | c1 | c2 | c3) >= 0x80) break;
+        h = mix(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+        i += 4;
+        len += 4;
+      }
+      if (i >= end) break;
+    }
+    const c = s.charCodeAt(i++);
+    let bytes: number; // up to 4 UTF-8 bytes packed little-endian
+    let count: number;
+    if (c < 0x80) {
+      bytes = c;
+      count = 1;
+    } else if (c < 0x800) {
+      bytes = 0xc0 | (c >> 6) | ((0x80 | (c & 63)) << 8);
+      count = 2;
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i < end ? s.charCodeAt(i) : 0;
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          i++;
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          bytes =
+            0xf0 |
+            (cp >> 18) |
+            ((0x80 | ((cp >> 12) & 63)) << 8) |
+            ((0x80 | ((cp >> 6) & 63)) << 16) |
+            ((0x80 | (cp & 63)) << 24);
+          count = 4;
+        } else {
+          // Lone surrogate: U+FFFD, as TextEncoder does.
+          bytes = 0xef | (0xbf << 8) | (0xbd << 16);
+          count = 3;
+        }
+      } else {
+        bytes = 0xe0 | (c >> 12) | ((0x80 | ((c >> 6) & 63)) << 8) | ((0x80 | (c & 63)) << 16);
+        count = 3;
+      }
+    }
+    len += count;
+    for (let b = 0; b < count; b++) {
+      k |= ((bytes >>> (b * 8)) & 0xff) << (n * 8);
+      if (++n === 4) {
+        h = mix(h, k);
+        k = 0;
+        n = 0;
+      }
+    }
+  }
+  scratch[0] = h;
+  scratch[1] = k;
+  scratch[2] = n;
+  scratch[3] = len;
+}
+
+/** Finalises the state in `scratch` into an unsigned 32-bit hash. */
+function finish(): number {
+  let h = scratch[0];
+  let k = scratch[1];
+  if (scratch[2] > 0) {
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, C2);
+  }
+  h ^= scratch[3];
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** MurmurHash3 x86_32 of a string's UTF-8 bytes (or of raw bytes), as an unsigned integer. */
+export function murmur3_32(input: string | Uint8Array, seed = 0): number {
+  if (typeof input === "string") {
+    feed(seed | 0, 0, 0, 0, input);
+    return finish();
+  }
+  let h = seed | 0;
+  const blocks = input.length & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    h = mix(h, input[i] | (input[i + 1] << 8) | (input[i + 2] << 16) | (input[i + 3] << 24));
+  }
+  let k = 0;
+  for (let i = blocks; i < input.length; i++) k |= input[i] << ((i - blocks) * 8);
+  scratch[0] = h;
+  scratch[1] = k;
+  scratch[2] = input.length - blocks;
+  scratch[3] = input.length;
+  return finish();
+}
+
+/** The state after hashing `prefix` with `seed`, to continue over many suffixes (e.g. `salt + ":"`). */
+export function murmur3Prefix(prefix: string, seed = 0): MurmurState {
+  feed(seed | 0, 0, 0, 0, prefix);
+  return scratch.slice();
+}
+
+/** Hash of `prefix + suffix` from the prefix state stored at `states[offset..offset+3]`. */
+export function murmur3Continue(states: MurmurState, suffix: string, offset = 0): number {
+  feed(states[offset], states[offset + 1], states[offset + 2], states[offset + 3], suffix);
+  return finish();
+}
+
+/** Hash of `a + b + c` without building the concatenated string. */
+export function murmur3Concat(a: string, b: string, c: string, seed = 0): number {
+  feed(seed | 0, 0, 0, 0, a);
+  feed(scratch[0], scratch[1], scratch[2], scratch[3], b);
+  feed(scratch[0], scratch[1], scratch[2], scratch[3], c);
+  return finish();
+}
