@@ -2,7 +2,7 @@
 import { ROLLOUT_SCALE, ROLLOUT_SEED, rolloutThreshold, VARIANT_SEED } from "./bucketing.ts";
 import { parseCidr } from "./cidr.ts";
 import type { ConditionTable } from "./conditions.ts";
-import type { Condition, EvaluationResult, Flag, Rule, Snapshot } from "./model.ts";
+import type { Condition, EvaluationResult, Flag, JsonValue, Rule, Snapshot } from "./model.ts";
 import { murmur3Prefix } from "./murmur3.ts";
 import { OP_IN, OP_IP_IN_CIDR, OP_NOT_IN, OP_REGEX, opcodeOf } from "./opcodes.ts";
 import { parseDate, parseNumber } from "./parse.ts";
@@ -60,6 +60,8 @@ class Builder {
   };
   /** Interned `in`/`not_in` sets, shared between conditions with the same list. */
   private readonly sets = new Map<string, Set<string>>();
+  /** Deep-frozen copies of object variant values, so results share nothing mutable with the snapshot. */
+  private readonly values = new Map<object, JsonValue>();
   private stageOf: Int32Array = new Int32Array(0);
 
   constructor(snapshot: Snapshot) {
@@ -104,10 +106,10 @@ class Builder {
     c.prefixes.push(...murmur3Prefix(`${salt}:`, ROLLOUT_SEED), ...murmur3Prefix(`${salt}:`, VARIANT_SEED));
     c.flagResults.push(this.results.length);
     this.results.push(
-      frozen(makeResult(flag, offVariant(flag), "DISABLED", false)),
-      frozen(makeResult(flag, offVariant(flag), "PREREQUISITE_FAILED", false)),
-      frozen(makeResult(flag, onVariant(flag), "STATIC", true)),
-      frozen(makeResult(flag, defaultVariant(flag), "DEFAULT", false)),
+      this.result(makeResult(flag, offVariant(flag), "DISABLED", false)),
+      this.result(makeResult(flag, offVariant(flag), "PREREQUISITE_FAILED", false)),
+      this.result(makeResult(flag, onVariant(flag), "STATIC", true)),
+      this.result(makeResult(flag, defaultVariant(flag), "DEFAULT", false)),
     );
     for (const stage of flag.stages) {
       const s = c.stageDeployed.length;
@@ -142,12 +144,12 @@ class Builder {
       for (const w of weights) {
         total += w.weight;
         c.splitCumulative.push(total);
-        this.results.push(frozen(makeResult(flag, w.variant, "SPLIT", true, rule.id)));
+        this.results.push(this.result(makeResult(flag, w.variant, "SPLIT", true, rule.id)));
       }
     } else {
       const variant = rule.serve.kind === "variant" ? rule.serve.variant : onVariant(flag);
       const reason = threshold < ROLLOUT_SCALE ? "SPLIT" : "TARGETING_MATCH";
-      this.results.push(frozen(makeResult(flag, variant, reason, true, rule.id)));
+      this.results.push(this.result(makeResult(flag, variant, reason, true, rule.id)));
     }
     c.splitEnd.push(c.splitCumulative.length);
   }
@@ -171,7 +173,17 @@ class Builder {
     if (op === OP_REGEX) return new RegExp(values[0], ci ? "i" : "");
     if (op === OP_IP_IN_CIDR) return values.map(parseCidr);
     if (condition.operator.startsWith("semver_")) return parseSemver(values[0]);
-    return condition.operator === "equals" ? values[0] : values;
+    return condition.operator === "equals" ? values[0] : values.slice();
+  }
+
+  /** A result frozen for sharing, its object value replaced by an interned deep-frozen copy. */
+  private result(result: EvaluationResult): EvaluationResult {
+    const value = result.value;
+    if (typeof value === "object" && value !== null) {
+      if (!this.values.has(value)) this.values.set(value, deepFreeze(structuredClone(value)));
+      result.value = this.values.get(value)!;
+    }
+    return Object.freeze(result);
   }
 
   private internSet(values: string[]): Set<string> {
@@ -197,7 +209,7 @@ class Builder {
     const sorted = flags.map((_, f) => f).sort((a, b) => (flags[a].key < flags[b].key ? -1 : 1));
     return {
       version: this.snapshot.version,
-      environments: this.snapshot.environments,
+      environments: Object.freeze(this.snapshot.environments.map((e) => Object.freeze({ id: e.id, name: e.name }))),
       environmentSlots: this.environmentSlots,
       environmentIds: this.environmentIds,
       flagSlots: this.flagSlots,
@@ -242,6 +254,10 @@ class Builder {
   }
 }
 
-function frozen<T extends object>(value: T): Readonly<T> {
-  return Object.freeze(value);
+function deepFreeze(value: JsonValue): JsonValue {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
