@@ -1,0 +1,223 @@
+/**
+ * Engine micro-benchmarks (mitata): the compiled store against the reference evaluator, a hand-written
+ * single-flag evaluator and three real peers on the same flag, plus compile time and memory of a large store.
+ * `bun bench/src/engine.bench.ts [--quick]`; `runEngineBench({ quick })` for other scripts.
+ */
+
+import { heapStats } from "bun:jsc";
+import {
+  bucketOf,
+  compileStore,
+  type EvaluationContext,
+  evaluate,
+  type Flag,
+  murmur3Continue,
+  murmur3Prefix,
+  ROLLOUT_SCALE,
+} from "@fluxgate/engine";
+import { do_not_optimize, measure } from "mitata";
+import { flagdPeer } from "./peers/flagd.ts";
+import { growthbookPeer } from "./peers/growthbook.ts";
+import { manySnapshot } from "./peers/many-flags.ts";
+import { FLAG_KEY, makeUsers, ROLLOUT_PERCENT, TARGET_COUNTRIES, targeted, type User } from "./peers/scenario.ts";
+import { unleashPeer } from "./peers/unleash.ts";
+
+const USERS = 4096; // a power of two: the benches cycle through them with a mask
+const ENV = "production";
+
+export interface EngineBenchReport {
+  opsPerSecond: Record<string, number>;
+  compileMs: number;
+  compileHeapMb: number;
+  targets: { name: string; met: boolean; detail: string }[];
+}
+
+/** The benchmark flag in FluxGate: country in the target set, 30 % rollout. */
+function benchFlag(): Flag {
+  return {
+    key: FLAG_KEY,
+    salt: FLAG_KEY,
+    valueType: "boolean",
+    variants: [],
+    killed: false,
+    dependencies: [],
+    stages: [
+      {
+        environmentId: "env-prod",
+        deployed: true,
+        rules: [
+          {
+            id: "countries",
+            groupsOperator: "AND",
+            groups: [
+              { operator: "AND", conditions: [{ contextKey: "country", operator: "in", values: TARGET_COUNTRIES }] },
+            ],
+            rollout: ROLLOUT_PERCENT,
+            serve: { kind: "on" },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const staticFlag: Flag = {
+  ...benchFlag(),
+  key: "static",
+  stages: [{ environmentId: "env-prod", deployed: true, rules: [] }],
+};
+
+/** The fastest code we could write by hand for this one flag: a Set lookup and one murmur3 from a cached prefix. */
+function handWritten(): (ctx: EvaluationContext) => boolean {
+  const countries = new Set(TARGET_COUNTRIES);
+  const prefix = murmur3Prefix(`${FLAG_KEY}:`, 0);
+  const threshold = ROLLOUT_PERCENT * 1000;
+  return (ctx) => {
+    const key = ctx.targetingKey;
+    return (
+      countries.has(ctx.country as string) &&
+      typeof key === "string" &&
+      bucketOf(murmur3Continue(prefix, key), ROLLOUT_SCALE) < threshold
+    );
+  };
+}
+
+interface Scenario {
+  name: string;
+  /** Evaluates context `i` of the scenario's own prepared contexts. */
+  run: (i: number) => unknown;
+}
+
+/** Median ops/s of a scenario, cycling through its contexts. */
+async function opsPerSecond(scenario: Scenario, quick: boolean): Promise<number> {
+  let i = 0;
+  const mask = USERS - 1;
+  const stats = await measure(
+    () => {
+      i = (i + 1) & mask;
+      do_not_optimize(scenario.run(i));
+    },
+    quick ? { min_cpu_time: 50e6, max_samples: 1e4 } : { min_cpu_time: 1000e6 },
+  );
+  return 1e9 / stats.p50;
+}
+
+/** Fails loudly when an evaluator disagrees with the expectation before it is measured. */
+function check(name: string, ok: boolean, detail: string): void {
+  if (!ok) throw new Error(`${name}: answers disagree with the engine (${detail})`);
+}
+
+/** Share of users a peer turns on, among targeted and other countries: sane = about 30 % and 0. */
+function checkPeer(name: string, users: User[], on: (u: User) => boolean): void {
+  const inSet = users.filter(targeted);
+  const share = inSet.filter(on).length / inSet.length;
+  const leaks = users.filter((u) => !targeted(u) && on(u)).length;
+  check(
+    name,
+    Math.abs(share - ROLLOUT_PERCENT / 100) < 0.03 && leaks === 0,
+    `share ${share.toFixed(3)}, ${leaks} leaks`,
+  );
+}
+
+/** Compile time (median) and retained heap of a 10,000-flag × 3-environment store. */
+function compileFigures(quick: boolean): { ms: number; heapMb: number } {
+  const snapshot = manySnapshot(10_000);
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 7); i++) {
+    const start = performance.now();
+    compileStore(snapshot);
+    times.push(performance.now() - start);
+  }
+  Bun.gc(true);
+  const before = heapStats().heapSize;
+  const store = compileStore(snapshot);
+  Bun.gc(true);
+  const heapMb = (heapStats().heapSize - before) / 2 ** 20;
+  do_not_optimize(store);
+  return { ms: times.sort((a, b) => a - b)[times.length >> 1], heapMb };
+}
+
+export async function runEngineBench({ quick }: { quick: boolean }): Promise<EngineBenchReport> {
+  const flag = benchFlag();
+  const store = compileStore({ version: 1, environments: [{ id: "env-prod", name: ENV }], flags: [flag, staticFlag] });
+  const users = makeUsers(USERS);
+  const contexts: EvaluationContext[] = users.map((u) => ({ targetingKey: u.id, country: u.country }));
+  const hand = handWritten();
+  const options = { environments: store.environments };
+  const [unleash, flagd, growthbook] = [await unleashPeer(), flagdPeer(), growthbookPeer()];
+  const peerContexts = [unleash, flagd, growthbook].map((p) => users.map(p.context));
+
+  // Agreement first: the engine's evaluators exactly, the peers (other hashes) only for sanity.
+  for (const [i, ctx] of contexts.entries()) {
+    const compiled = store.evaluate(FLAG_KEY, ENV, ctx).enabled;
+    check("reference", evaluate(flag, ENV, ctx, options).enabled === compiled, users[i].id);
+    check("hand-written", hand(ctx) === compiled, users[i].id);
+  }
+  checkPeer(
+    "compiled store",
+    users,
+    (u) => store.evaluate(FLAG_KEY, ENV, { targetingKey: u.id, country: u.country }).enabled,
+  );
+  checkPeer("unleash-client", users, (u) => unleash.check(unleash.context(u)));
+  checkPeer("flagd-core", users, (u) => flagd.check(flagd.context(u)));
+  checkPeer("growthbook", users, (u) => growthbook.check(growthbook.context(u)));
+
+  const scenarios: Scenario[] = [
+    { name: "hand-written (murmur3 + Set)", run: (i) => hand(contexts[i]) },
+    { name: "compiled store", run: (i) => store.evaluate(FLAG_KEY, ENV, contexts[i]) },
+    { name: "reference evaluate()", run: (i) => evaluate(flag, ENV, contexts[i], options) },
+    { name: "unleash-client", run: (i) => unleash.check(peerContexts[0][i]) },
+    { name: "@openfeature/flagd-core", run: (i) => flagd.check(peerContexts[1][i]) },
+    { name: "@growthbook/growthbook", run: (i) => growthbook.check(peerContexts[2][i]) },
+    { name: "compiled store, flag without rules", run: (i) => store.evaluate("static", ENV, contexts[i]) },
+  ];
+  const ops: Record<string, number> = {};
+  for (const s of scenarios) ops[s.name] = await opsPerSecond(s, quick);
+  unleash.close();
+
+  const compile = compileFigures(quick);
+  const report = summarise(ops, compile);
+  print(report);
+  return report;
+}
+
+function summarise(ops: Record<string, number>, compile: { ms: number; heapMb: number }): EngineBenchReport {
+  const storeOps = ops["compiled store"];
+  const fastestPeer = Math.max(ops["unleash-client"], ops["@openfeature/flagd-core"], ops["@growthbook/growthbook"]);
+  const noRules = ops["compiled store, flag without rules"];
+  const handRatio = storeOps / ops["hand-written (murmur3 + Set)"];
+  return {
+    opsPerSecond: ops,
+    compileMs: compile.ms,
+    compileHeapMb: compile.heapMb,
+    targets: [
+      { name: "store ≥ 0.9× hand-written", met: handRatio >= 0.9, detail: `${handRatio.toFixed(2)}×` },
+      {
+        name: "store ≥ 5× fastest peer",
+        met: storeOps >= 5 * fastestPeer,
+        detail: `${(storeOps / fastestPeer).toFixed(1)}×`,
+      },
+      { name: "flag without rules ≥ 20 M/s", met: noRules >= 20e6, detail: `${(noRules / 1e6).toFixed(1)} M/s` },
+      { name: "compile 10k flags × 3 envs ≤ 300 ms", met: compile.ms <= 300, detail: `${compile.ms.toFixed(0)} ms` },
+      { name: "compiled store heap ≤ 100 MB", met: compile.heapMb <= 100, detail: `${compile.heapMb.toFixed(1)} MB` },
+    ],
+  };
+}
+
+function print(report: EngineBenchReport): void {
+  const storeOps = report.opsPerSecond["compiled store"];
+  console.log(`\nFluxGate engine bench — Bun ${Bun.version}, ${process.platform}/${process.arch}\n`);
+  console.log(`${"scenario".padEnd(38)}${"ops/s (median)".padStart(16)}${"vs store".padStart(10)}`);
+  for (const [name, ops] of Object.entries(report.opsPerSecond)) {
+    console.log(
+      `${name.padEnd(38)}${Math.round(ops).toLocaleString("en-US").padStart(16)}${`${(ops / storeOps).toFixed(2)}×`.padStart(10)}`,
+    );
+  }
+  console.log(
+    `\ncompile 10,000 flags × 3 envs: ${report.compileMs.toFixed(1)} ms (median), heap ${report.compileHeapMb.toFixed(1)} MB`,
+  );
+  console.log("\ntargets:");
+  for (const t of report.targets) console.log(`  ${t.met ? "met " : "MISS"}  ${t.name}: ${t.detail}`);
+}
+
+if (import.meta.main) await runEngineBench({ quick: process.argv.includes("--quick") });
