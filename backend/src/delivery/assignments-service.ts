@@ -1,0 +1,81 @@
+/**
+ * Sticky assignments pushed and listed by edges, scoped to the client's team (and to its environment
+ * when it is bound to one). A row naming a feature or environment outside that scope, or malformed, is
+ * rejected and counted, and the rest is stored: one bad row must not make an edge re-send (and the
+ * backend refuse) the whole batch forever.
+ */
+import type { Db } from "@fluxgate/drizzle";
+import type { UserFlagAssignment } from "@fluxgate/proto";
+import {
+  type AssignmentRow,
+  listAssignments,
+  teamEnvironmentIds,
+  teamFeatureIds,
+  upsertAssignments,
+} from "./assignments-repository.ts";
+import type { ClientRecord } from "./auth.ts";
+import { DeliveryError, invalid, isUuid } from "./errors.ts";
+
+export const MAX_ASSIGNMENTS_PER_PUSH = 100_000;
+
+export interface PushResult {
+  accepted: number;
+  rejected: number;
+}
+
+export async function storeAssignments(
+  db: Db,
+  client: ClientRecord,
+  messages: UserFlagAssignment[],
+): Promise<PushResult> {
+  const candidates = new Map<string, AssignmentRow>();
+  let rejected = 0;
+  for (const m of messages) {
+    // the original skips rows with empty fields; FluxGate also skips what cannot be a valid row
+    if (!m.user_id || m.user_id.length > 255 || !isUuid(m.feature_id) || !isUuid(m.environment_id)) {
+      rejected++;
+      continue;
+    }
+    const row = {
+      userId: m.user_id,
+      featureId: m.feature_id.toLowerCase(),
+      environmentId: m.environment_id.toLowerCase(),
+      assigned: m.assigned,
+      variant: m.variant ? m.variant.slice(0, 100) : null,
+    };
+    const key = `${row.userId}\u0000${row.featureId}\u0000${row.environmentId}`;
+    if (candidates.has(key)) rejected++; // superseded by a later row for the same user: last wins
+    candidates.set(key, row);
+  }
+  const rows = [...candidates.values()];
+  const [ownFeatures, ownEnvironments] = await Promise.all([
+    teamFeatureIds(db, client.teamId, [...new Set(rows.map((r) => r.featureId))]),
+    teamEnvironmentIds(db, client.teamId, [...new Set(rows.map((r) => r.environmentId))]),
+  ]);
+  const accepted = rows.filter(
+    (r) =>
+      ownFeatures.has(r.featureId) &&
+      ownEnvironments.has(r.environmentId) &&
+      (!client.environmentId || client.environmentId === r.environmentId),
+  );
+  rejected += rows.length - accepted.length;
+  if (accepted.length > 0) await upsertAssignments(db, accepted);
+  return { accepted: accepted.length, rejected };
+}
+
+export async function findAssignments(
+  db: Db,
+  client: ClientRecord,
+  filter: { featureId: string; environmentId: string },
+): Promise<AssignmentRow[]> {
+  if (filter.featureId && !isUuid(filter.featureId)) throw invalid("feature_id must be a UUID");
+  if (filter.environmentId && !isUuid(filter.environmentId)) throw invalid("environment_id must be a UUID");
+  let environmentId = filter.environmentId.toLowerCase();
+  if (client.environmentId) {
+    if (environmentId && environmentId !== client.environmentId) {
+      throw new DeliveryError("PERMISSION_DENIED", "client is bound to another environment");
+    }
+    environmentId = client.environmentId;
+  }
+  return listAssignments(db, client.teamId, { featureId: filter.featureId.toLowerCase(), environmentId });
+}

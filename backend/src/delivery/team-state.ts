@@ -1,0 +1,131 @@
+/**
+ * What one backend process holds for a team with open streams (or recent Evaluate calls): its flags at
+ * `version`, kept current by the fan-out, and encoded frames shared by every stream of the team.
+ */
+import type { EnvironmentRef, Flag } from "@fluxgate/engine";
+import { toFeatureFull } from "./feature-full.ts";
+import type { FlagRecord } from "./flag-assembly.ts";
+import { featureChunk, featureFrame, frame } from "./frames.ts";
+import type { TeamSnapshot } from "./snapshot-repository.ts";
+import type { StreamSession } from "./stream-session.ts";
+
+/** Cache key of the frames for streams bound to one environment, or to none. */
+const ALL_ENVIRONMENTS = "*";
+
+export class TeamState {
+  readonly sessions = new Set<StreamSession>();
+  version = 0;
+  environments: EnvironmentRef[] = [];
+  lastUsed = Date.now();
+  private readonly records = new Map<string, FlagRecord>();
+  private readonly byKey = new Map<string, FlagRecord>();
+  private readonly chunks = new Map<string, Map<string, Buffer>>();
+  private readonly snapshots = new Map<string, Buffer[]>();
+
+  constructor(readonly teamId: string) {}
+
+  get flagCount(): number {
+    return this.records.size;
+  }
+
+  /** Replaces everything with a freshly loaded snapshot. */
+  load(snapshot: TeamSnapshot): void {
+    this.records.clear();
+    this.byKey.clear();
+    this.chunks.clear();
+    this.snapshots.clear();
+    for (const record of snapshot.records) this.put(record);
+    this.environments = snapshot.environments;
+    this.version = Math.max(this.version, snapshot.version);
+  }
+
+  /** Stores a rebuilt flag; returns the key it had before when it was renamed. */
+  upsert(record: FlagRecord): string | undefined {
+    const id = record.flag.id as string;
+    const previous = this.records.get(id);
+    // a key another flag took over in the same change set stays with that flag
+    if (previous && this.byKey.get(previous.flag.key) === previous) this.byKey.delete(previous.flag.key);
+    this.put(record);
+    this.forget(id);
+    return previous && previous.flag.key !== record.flag.key ? previous.flag.key : undefined;
+  }
+
+  /** Drops a flag by id; returns it when it was there. */
+  remove(id: string): FlagRecord | undefined {
+    const previous = this.records.get(id);
+    if (!previous) return undefined;
+    this.records.delete(id);
+    if (this.byKey.get(previous.flag.key) === previous) this.byKey.delete(previous.flag.key);
+    this.forget(id);
+    return previous;
+  }
+
+  byId(id: string): FlagRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** Exact key lookup (never a pattern). */
+  flag(key: string): FlagRecord | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** The engine flag for a dependency lookup. */
+  readonly engineFlag = (key: string): Flag | undefined => this.byKey.get(key)?.flag;
+
+  /** Encoded `feature` field of a flag as a stream bound to `environmentId` (or to none) receives it. */
+  chunk(record: FlagRecord, environmentId: string | null): Buffer {
+    const envKey = environmentId ?? ALL_ENVIRONMENTS;
+    let perEnv = this.chunks.get(envKey);
+    if (!perEnv) {
+      perEnv = new Map();
+      this.chunks.set(envKey, perEnv);
+    }
+    const id = record.flag.id as string;
+    let chunk = perEnv.get(id);
+    if (!chunk) {
+      chunk = featureChunk(toFeatureFull(record, environmentId));
+      perEnv.set(id, chunk);
+    }
+    return chunk;
+  }
+
+  /** SNAPSHOT_BEGIN, one SNAPSHOT per flag, SNAPSHOT_END; built once per version and binding. */
+  snapshotFrames(environmentId: string | null): Buffer[] {
+    const envKey = environmentId ?? ALL_ENVIRONMENTS;
+    const cached = this.snapshots.get(envKey);
+    if (cached) return cached;
+    const environments = environmentId ? this.environments.filter((e) => e.id === environmentId) : this.environments;
+    const frames = [
+      frame({
+        message_id: crypto.randomUUID(),
+        action: "SNAPSHOT_BEGIN",
+        version: this.version,
+        team_id: this.teamId,
+        environments,
+        snapshot_size: this.records.size,
+      }),
+    ];
+    for (const record of this.byKey.values())
+      frames.push(featureFrame("SNAPSHOT", this.version, this.chunk(record, environmentId)));
+    frames.push(
+      frame({ message_id: crypto.randomUUID(), action: "SNAPSHOT_END", version: this.version, team_id: this.teamId }),
+    );
+    this.snapshots.set(envKey, frames);
+    return frames;
+  }
+
+  /** Any change makes cached snapshot frames stale (they carry the version). */
+  invalidateSnapshots(): void {
+    this.snapshots.clear();
+  }
+
+  private put(record: FlagRecord): void {
+    this.records.set(record.flag.id as string, record);
+    this.byKey.set(record.flag.key, record);
+  }
+
+  private forget(id: string): void {
+    for (const perEnv of this.chunks.values()) perEnv.delete(id);
+    this.snapshots.clear();
+  }
+}
