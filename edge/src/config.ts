@@ -1,0 +1,134 @@
+/**
+ * Edge configuration from `EDGE_*` environment variables, validated once at start (edge/README.md).
+ * A bad value stops the edge with one line naming the variable and how to fix it.
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+export interface EdgeConfig {
+  /** Backend gRPC URL, `http://host:port`. */
+  backendGrpc: string;
+  httpHost: string;
+  /** 0 = an ephemeral port (tests). */
+  httpPort: number;
+  clientId: string;
+  clientSecret: string;
+  assignmentFlushSecs: number;
+  evaluationFlushSecs: number;
+  /** Where the last good snapshot is written; null = never written nor read. */
+  snapshotPath: string | null;
+  snapshotWriteDebounceMs: number;
+  /** Environment (id or name) for clients not bound to one when the request names none. */
+  defaultEnvironment: string | null;
+  eventBufferSize: number;
+  credentialWaitMs: number;
+  logLevel: LogLevel;
+  maxBodyBytes: number;
+  stickyMaxEntries: number;
+  /** Streams opened for request credentials close after this long unused. */
+  clientIdleSecs: number;
+  /** How long an unknown or rejected secret is answered 401 without asking the backend again. */
+  negativeCacheSecs: number;
+  /** Most streams open at once for request credentials (the edge's own client not counted). */
+  maxClientStreams: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws `ConfigError` naming the first bad variable. */
+export function loadConfig(env: Env = process.env): EdgeConfig {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const [httpHost, httpPort] = parseAddr("EDGE_HTTP_ADDR", read("EDGE_HTTP_ADDR") ?? "0.0.0.0:8081");
+  const snapshotPath = read("EDGE_SNAPSHOT_PATH") ?? "./.fluxgate/edge-snapshot.json";
+  return {
+    backendGrpc: parseBackendUrl(read("EDGE_BACKEND_GRPC") ?? "http://127.0.0.1:50051"),
+    httpHost,
+    httpPort,
+    clientId: required("EDGE_CLIENT_ID", read("EDGE_CLIENT_ID"), "the id of this edge's client (console → Clients)"),
+    clientSecret: required(
+      "EDGE_CLIENT_SECRET",
+      read("EDGE_CLIENT_SECRET"),
+      "the secret shown when the client was created",
+    ),
+    assignmentFlushSecs: positive("EDGE_ASSIGNMENT_FLUSH_SECS", read("EDGE_ASSIGNMENT_FLUSH_SECS"), 10),
+    evaluationFlushSecs: positive("EDGE_EVALUATION_FLUSH_SECS", read("EDGE_EVALUATION_FLUSH_SECS"), 30),
+    snapshotPath: snapshotPath === "off" ? null : snapshotPath,
+    snapshotWriteDebounceMs: integer(
+      "EDGE_SNAPSHOT_WRITE_DEBOUNCE_MS",
+      read("EDGE_SNAPSHOT_WRITE_DEBOUNCE_MS"),
+      1000,
+      0,
+    ),
+    defaultEnvironment: read("EDGE_ENVIRONMENT") ?? null,
+    eventBufferSize: integer("EDGE_EVENT_BUFFER_SIZE", read("EDGE_EVENT_BUFFER_SIZE"), 10_000, 1),
+    credentialWaitMs: integer("EDGE_CREDENTIAL_WAIT_MS", read("EDGE_CREDENTIAL_WAIT_MS"), 2000, 0),
+    logLevel: parseLogLevel(read("EDGE_LOG_LEVEL") ?? "info"),
+    maxBodyBytes: integer("EDGE_MAX_BODY_BYTES", read("EDGE_MAX_BODY_BYTES"), 65_536, 256),
+    stickyMaxEntries: integer("EDGE_STICKY_MAX_ENTRIES", read("EDGE_STICKY_MAX_ENTRIES"), 100_000, 0),
+    clientIdleSecs: positive("EDGE_CLIENT_IDLE_SECS", read("EDGE_CLIENT_IDLE_SECS"), 300),
+    negativeCacheSecs: positive("EDGE_NEGATIVE_CACHE_SECS", read("EDGE_NEGATIVE_CACHE_SECS"), 30),
+    maxClientStreams: integer("EDGE_MAX_CLIENT_STREAMS", read("EDGE_MAX_CLIENT_STREAMS"), 64, 0),
+  };
+}
+
+function required(name: string, value: string | undefined, what: string): string {
+  if (value === undefined) throw new ConfigError(name, `is not set; set it to ${what}`);
+  return value;
+}
+
+function parseAddr(name: string, value: string): [string, number] {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[2]) : -1;
+  if (!match || port > 65_535) {
+    throw new ConfigError(name, `"${value}" is not host:port; use e.g. 0.0.0.0:8081 (port 0 picks a free one)`);
+  }
+  return [match[1].replace(/^\[(.*)\]$/, "$1"), port];
+}
+
+function parseBackendUrl(value: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" is not a URL; use e.g. http://127.0.0.1:50051`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.port) {
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" needs http(s) and a port; use e.g. http://127.0.0.1:50051`);
+  }
+  return `${url.protocol}//${url.host}`;
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(name, `"${value}" is not a positive number of seconds`);
+  return n;
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `"${value}" is not an integer ≥ ${min}`);
+  return n;
+}
+
+function parseLogLevel(value: string): LogLevel {
+  const level = value.toLowerCase();
+  if (level === "debug" || level === "info" || level === "warn" || level === "error" || level === "silent")
+    return level;
+  throw new ConfigError("EDGE_LOG_LEVEL", `"${value}" is not one of debug, info, warn, error, silent`);
+}

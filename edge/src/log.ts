@@ -1,0 +1,27 @@
+/** A leveled logger writing one JSON line per entry to stderr. */
+import type { LogLevel } from "./config.ts";
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const at = (name: Exclude<LogLevel, "silent">) => {
+    if (RANK[name] < RANK[level]) return () => {};
+    return (message: string, fields?: Record<string, unknown>) => {
+      const entry = { time: new Date().toISOString(), level: name, msg: message, ...fields };
+      write(`${JSON.stringify(entry, (_key, value) => (value instanceof Error ? value.message : value))}\n`);
+    };
+  };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** The text of an unknown thrown value, for logs. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

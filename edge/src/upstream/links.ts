@@ -1,0 +1,320 @@
+/**
+ * One backend link per client: the edge's own, and one for each other valid credential a request carries
+ * (opened on first use, deduplicated by secret, closed when idle). A link feeds its team's store and knows
+ * its client's info; `clientFor` is what the request path asks.
+ */
+import { type ClientDirectory, type ClientInfo, type EdgeClient, hashSecret } from "../auth/clients.ts";
+import { errorText, type Logger } from "../log.ts";
+import type { StickyAssignments } from "../sticky/assignments.ts";
+import type { Snapshot, TenantRegistry } from "../store/index.ts";
+import { type Connection, type Credentials, type Upstream, UpstreamError } from "./types.ts";
+
+export interface Link {
+  readonly credentials: Credentials;
+  readonly secretHash: string;
+  /** The edge's configured client (never idle-closed). */
+  readonly own: boolean;
+  connection: Connection;
+  connected: boolean;
+  lastError: UpstreamError | undefined;
+  client: EdgeClient | undefined;
+  /** A snapshot that arrived before the client's team was known. */
+  parked: Snapshot | undefined;
+  /** Epoch ms of the last message from the backend on this link. */
+  lastHeardMs: number;
+  disconnectedAtMs: number;
+  ready: Deferred<EdgeClient>;
+  openedAtMs: number;
+}
+
+/** Why a request's credentials cannot be served (yet). */
+export interface AuthFailure {
+  status: 401 | 403 | 503;
+  code: "UNAUTHENTICATED" | "CLIENT_DISABLED" | "UNAVAILABLE";
+  message: string;
+}
+
+export interface LinksOptions {
+  upstream: Upstream;
+  clients: ClientDirectory;
+  tenants: TenantRegistry;
+  sticky: StickyAssignments;
+  log: Logger;
+  credentialWaitMs: number;
+  maxClientStreams: number;
+  clientIdleMs: number;
+  /** Whether the client still has analytics not delivered (its link must stay). */
+  hasUndelivered(clientId: string, lastUsedMs: number): boolean;
+}
+
+export class Links {
+  private readonly links = new Map<string, Link>();
+  private readonly warmedTeams = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly o: LinksOptions) {}
+
+  /** Opens the edge's own link. `provisional` stands in for its info until the backend answers. */
+  openOwn(credentials: Credentials, provisional: ClientInfo): Link {
+    const client = this.o.clients.upsert(provisional, credentials.clientSecret);
+    const link = this.open(credentials, true);
+    link.client = client;
+    return link;
+  }
+
+  /** Every open link. */
+  all(): IterableIterator<Link> {
+    return this.links.values();
+  }
+
+  get count(): number {
+    return this.links.size;
+  }
+
+  forClient(clientId: string): Link | undefined {
+    for (const link of this.links.values()) if (link.client?.info.id === clientId) return link;
+    return undefined;
+  }
+
+  /** A connected link serving this team (to push its sticky assignments). */
+  forTeam(teamId: string): Link | undefined {
+    let fallback: Link | undefined;
+    for (const link of this.links.values()) {
+      if (link.client?.info.teamId !== teamId) continue;
+      if (link.connected) return link;
+      fallback ??= link;
+    }
+    return fallback;
+  }
+
+  /**
+   * The client for a request's secret: known → at once; unknown → a link is opened (or joined) and the answer
+   * comes once its snapshot is in, within `credentialWaitMs`, else 503.
+   */
+  clientFor(
+    secret: string,
+    clientId: string | undefined,
+  ): EdgeClient | AuthFailure | Promise<EdgeClient | AuthFailure> {
+    const known = this.o.clients.bySecretValue(secret);
+    if (known !== undefined) {
+      if (clientId !== undefined && clientId !== known.info.id)
+        return unauthenticated("client_id does not match the secret");
+      if (!known.info.enabled) return { status: 403, code: "CLIENT_DISABLED", message: "this client is disabled" };
+      if (this.o.tenants.get(known.info.teamId) !== undefined) {
+        if (!this.links.has(known.secretHash)) this.reopen(known, secret);
+        return known;
+      }
+    }
+    if (this.o.clients.isRejected(secret)) return unauthenticated("unknown client credentials");
+    return this.await(secret, clientId ?? known?.info.id ?? "");
+  }
+
+  /** Closes request links unused for `clientIdleMs` whose analytics are delivered. */
+  closeIdle(now = Date.now()): void {
+    for (const link of [...this.links.values()]) {
+      if (link.own || !link.client) continue;
+      const used = link.client.lastUsedMs;
+      if (now - used < this.o.clientIdleMs || this.o.hasUndelivered(link.client.info.id, used)) continue;
+      this.o.log.info("closing idle client stream", { clientId: link.client.info.id });
+      this.close(link);
+      this.forgetClient(link.client);
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.links.values()].map((l) => l.connection.stop().catch(() => {})));
+    this.links.clear();
+  }
+
+  private async await(secret: string, clientId: string): Promise<EdgeClient | AuthFailure> {
+    const hash = hashSecret(secret);
+    let link = this.links.get(hash);
+    if (!link) {
+      if (this.requestLinkCount() >= this.o.maxClientStreams) {
+        this.closeIdle();
+        if (this.requestLinkCount() >= this.o.maxClientStreams) return unavailable("too many client streams open");
+      }
+      link = this.open({ clientId, clientSecret: secret }, false);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<AuthFailure>((resolve) => {
+      timer = setTimeout(
+        () => resolve(unavailable("waiting for this client's flags from the backend")),
+        this.o.credentialWaitMs,
+      );
+    });
+    try {
+      return await Promise.race([link.ready.promise, timeout]);
+    } catch (error) {
+      if (error instanceof UpstreamError && error.kind === "PERMISSION_DENIED") {
+        return { status: 403, code: "CLIENT_DISABLED", message: error.message };
+      }
+      return unauthenticated("unknown client credentials");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private requestLinkCount(): number {
+    let n = 0;
+    for (const link of this.links.values()) if (!link.own) n++;
+    return n;
+  }
+
+  /** A client known (from disk or an idle-closed link) but not streaming: stream again in the background. */
+  private reopen(client: EdgeClient, secret: string): void {
+    if (this.stopped || this.requestLinkCount() >= this.o.maxClientStreams) return;
+    const link = this.open({ clientId: client.info.id, clientSecret: secret }, false);
+    link.client = client;
+    link.ready.resolve(client);
+  }
+
+  private open(credentials: Credentials, own: boolean): Link {
+    const secretHash = hashSecret(credentials.clientSecret);
+    const link: Link = {
+      credentials,
+      secretHash,
+      own,
+      connection: undefined as unknown as Connection,
+      connected: false,
+      lastError: undefined,
+      client: undefined,
+      parked: undefined,
+      lastHeardMs: 0,
+      disconnectedAtMs: Date.now(),
+      ready: deferred<EdgeClient>(),
+      openedAtMs: Date.now(),
+    };
+    link.ready.promise.catch(() => {}); // rejections are read by waiters; none waiting is fine
+    link.connection = this.o.upstream.connect(credentials, {
+      onSnapshot: (snapshot) => this.onSnapshot(link, snapshot),
+      onDelta: (teamId, delta) => {
+        link.lastHeardMs = Date.now();
+        this.o.tenants.applyDelta(teamId, delta);
+      },
+      onHeartbeat: (teamId) => {
+        link.lastHeardMs = Date.now();
+        this.o.tenants.touch(teamId);
+      },
+      onStateChange: (connected, error) => this.onState(link, connected, error),
+    });
+    this.links.set(secretHash, link);
+    const teamId = link.client?.info.teamId ?? this.o.clients.bySecretValue(credentials.clientSecret)?.info.teamId;
+    const since = teamId === undefined ? 0 : (this.o.tenants.get(teamId)?.version ?? 0);
+    link.connection.start(since);
+    return link;
+  }
+
+  private close(link: Link): void {
+    this.links.delete(link.secretHash);
+    void link.connection.stop().catch(() => {});
+  }
+
+  /** Drops a client and, when no other client uses its team, the team's store. */
+  private forgetClient(client: EdgeClient): void {
+    this.o.clients.remove(client);
+    for (const other of this.o.clients.all()) if (other.info.teamId === client.info.teamId) return;
+    this.o.tenants.remove(client.info.teamId);
+    this.warmedTeams.delete(client.info.teamId);
+  }
+
+  private onSnapshot(link: Link, snapshot: Snapshot): void {
+    link.lastHeardMs = Date.now();
+    const teamId = snapshot.teamId ?? link.client?.info.teamId;
+    if (teamId === undefined) {
+      link.parked = snapshot;
+      return;
+    }
+    this.o.tenants.applySnapshot(teamId, snapshot);
+    this.settle(link);
+  }
+
+  private onState(link: Link, connected: boolean, error: UpstreamError | undefined): void {
+    link.connected = connected;
+    link.lastError = error;
+    if (connected) {
+      link.lastHeardMs = Date.now();
+      void this.fetchClientInfo(link);
+      return;
+    }
+    link.disconnectedAtMs = Date.now();
+    if (error?.rejectsCredentials) this.rejected(link, error);
+    else if (error)
+      this.o.log.warn("backend stream down", { clientId: link.credentials.clientId, error: error.message });
+  }
+
+  private async fetchClientInfo(link: Link): Promise<void> {
+    try {
+      const info = await link.connection.getClientInfo();
+      if (!this.links.has(link.secretHash)) return;
+      link.client = this.o.clients.upsert(info, link.credentials.clientSecret);
+      if (link.parked) {
+        const parked = link.parked;
+        link.parked = undefined;
+        this.o.tenants.applySnapshot(info.teamId, { ...parked, teamId: info.teamId });
+      }
+      this.settle(link);
+    } catch (error) {
+      if (error instanceof UpstreamError && error.rejectsCredentials) this.rejected(link, error);
+      else this.o.log.warn("GetClientInfo failed; retried on the next connect", { error: errorText(error) });
+    }
+  }
+
+  /** Resolves waiters once the client is known and its team's store is in; warms sticky assignments once. */
+  private settle(link: Link): void {
+    const client = link.client;
+    if (!client || !this.o.tenants.get(client.info.teamId)) return;
+    link.ready.resolve(client);
+    if (!this.warmedTeams.has(client.info.teamId)) {
+      this.warmedTeams.add(client.info.teamId);
+      void this.warm(link, client.info.teamId);
+    }
+  }
+
+  private async warm(link: Link, teamId: string): Promise<void> {
+    try {
+      const rows = await link.connection.listUserAssignments();
+      const tenant = this.o.tenants.get(teamId);
+      if (tenant) {
+        const loaded = this.o.sticky.warm(tenant, rows);
+        this.o.log.info("sticky assignments loaded", { teamId, loaded });
+      }
+    } catch (error) {
+      this.warmedTeams.delete(teamId); // try again after the next snapshot
+      this.o.log.warn("ListUserAssignments failed", { teamId, error: errorText(error) });
+    }
+  }
+
+  private rejected(link: Link, error: UpstreamError): void {
+    if (link.own) {
+      this.o.log.error("the backend rejected this edge's own credentials (EDGE_CLIENT_ID/EDGE_CLIENT_SECRET)", {
+        error: error.message,
+      });
+      return;
+    }
+    this.o.clients.reject(link.credentials.clientSecret);
+    link.ready.reject(error);
+    this.close(link);
+    if (link.client) this.forgetClient(link.client);
+  }
+}
+
+function unauthenticated(message: string): AuthFailure {
+  return { status: 401, code: "UNAUTHENTICATED", message };
+}
+
+function unavailable(message: string): AuthFailure {
+  return { status: 503, code: "UNAVAILABLE", message };
+}
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  const { promise, resolve, reject } = Promise.withResolvers<T>();
+  return { promise, resolve, reject };
+}
