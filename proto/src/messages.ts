@@ -220,11 +220,13 @@ export interface GetClientInfoResponse {
   environment_name: string;
 }
 
-/** A message to send: any field may be left out. */
+/** A message to send: any field may be left out, at any depth. */
 export type Outgoing<T> = {
-  [K in keyof T]?: T[K] extends (infer U)[]
-    ? Outgoing<U>[]
-    : T[K] extends object | null
-      ? Outgoing<NonNullable<T[K]>> | null
-      : T[K];
+  [K in keyof T]?: OutgoingField<NonNullable<T[K]>>;
 };
+
+type OutgoingField<F> = F extends (infer U)[]
+  ? OutgoingField<U>[]
+  : F extends string | number | boolean
+    ? F
+    : Outgoing<F> | null;
