@@ -147,9 +147,13 @@ export class DeliveryHub {
       for (const session of team.sessions) session.sendSnapshot(team.snapshotFrames(session.environmentId));
     } else {
       const updates = await this.rebuild(team, touched);
-      team.version = Math.max(team.version, touched.version);
-      team.invalidateSnapshots();
-      this.broadcast(team, updates);
+      // the version moves only with a message carrying it, so heartbeats never announce a gap that is
+      // not one (a client edit or an unused context list changes nothing an edge holds)
+      if (updates.length > 0) {
+        team.version = Math.max(team.version, touched.version);
+        team.invalidateSnapshots();
+        this.broadcast(team, updates);
+      }
     }
     if (touched.clientIds.size > 0) await this.recheckClients(team, touched.clientIds);
   }
@@ -189,8 +193,6 @@ export class DeliveryHub {
   }
 
   private encode(team: TeamState, updates: Update[], env: string | null): Buffer[] {
-    // a change set with nothing to show (e.g. a client edit) still moves the version forward
-    if (updates.length === 0) return [heartbeatFrame(team.version)];
     return updates.map((u, i) => {
       const more = i < updates.length - 1;
       return u.kind === "upsert"
@@ -222,7 +224,7 @@ export class DeliveryHub {
       if (record) updates.push({ kind: "upsert", record });
       else if (key) updates.push({ kind: "delete", key, id });
     }
-    const frames = updates.length > 0 ? this.encode(team, updates, env) : [];
+    const frames = this.encode(team, updates, env);
     frames.push(heartbeatFrame(team.version));
     return frames;
   }
