@@ -6,7 +6,7 @@ import { ConfigError, type EdgeConfig, loadConfig } from "./config.ts";
 import { Edge } from "./edge.ts";
 import { createLogger, errorText, type Logger } from "./log.ts";
 import { serve } from "./server.ts";
-import { detachedUpstream } from "./upstream/detached.ts";
+import { syncUpstream } from "./upstream/sync-adapter.ts";
 import type { Upstream } from "./upstream/types.ts";
 
 export interface StartOptions {
@@ -49,8 +49,8 @@ export async function startEdge(config: EdgeConfig, options: StartOptions = {}):
   return { url, port, edge, stop };
 }
 
-function defaultUpstream(_config: EdgeConfig): Upstream {
-  return detachedUpstream("the gRPC sync client (edge/src/sync) is not wired yet");
+function defaultUpstream(config: EdgeConfig): Upstream {
+  return syncUpstream(config.backendGrpc);
 }
 
 async function main(): Promise<void> {

@@ -18,6 +18,8 @@ export interface Link {
   connected: boolean;
   lastError: UpstreamError | undefined;
   client: EdgeClient | undefined;
+  /** The team whose store this link feeds, once a snapshot said (or the disk did). */
+  teamId: string | undefined;
   /** A snapshot that arrived before the client's team was known. */
   parked: Snapshot | undefined;
   /** Epoch ms of the last message from the backend on this link. */
@@ -57,9 +59,7 @@ export class Links {
   /** Opens the edge's own link. `provisional` stands in for its info until the backend answers. */
   openOwn(credentials: Credentials, provisional: ClientInfo): Link {
     const client = this.o.clients.upsert(provisional, credentials.clientSecret);
-    const link = this.open(credentials, true);
-    link.client = client;
-    return link;
+    return this.open(credentials, true, client);
   }
 
   /** Every open link. */
@@ -165,13 +165,14 @@ export class Links {
   /** A client known (from disk or an idle-closed link) but not streaming: stream again in the background. */
   private reopen(client: EdgeClient, secret: string): void {
     if (this.stopped || this.requestLinkCount() >= this.o.maxClientStreams) return;
-    const link = this.open({ clientId: client.info.id, clientSecret: secret }, false);
-    link.client = client;
+    const link = this.open({ clientId: client.info.id, clientSecret: secret }, false, client);
     link.ready.resolve(client);
   }
 
-  private open(credentials: Credentials, own: boolean): Link {
+  private open(credentials: Credentials, own: boolean, known?: EdgeClient): Link {
     const secretHash = hashSecret(credentials.clientSecret);
+    const knownTeam = known?.info.teamId;
+    const initial = knownTeam === undefined ? undefined : this.o.tenants.get(knownTeam)?.snapshot;
     const link: Link = {
       credentials,
       secretHash,
@@ -179,7 +180,8 @@ export class Links {
       connection: undefined as unknown as Connection,
       connected: false,
       lastError: undefined,
-      client: undefined,
+      client: known,
+      teamId: initial ? knownTeam : undefined,
       parked: undefined,
       lastHeardMs: 0,
       disconnectedAtMs: Date.now(),
@@ -187,22 +189,21 @@ export class Links {
       openedAtMs: Date.now(),
     };
     link.ready.promise.catch(() => {}); // rejections are read by waiters; none waiting is fine
-    link.connection = this.o.upstream.connect(credentials, {
-      onSnapshot: (snapshot) => this.onSnapshot(link, snapshot),
-      onDelta: (teamId, delta) => {
-        link.lastHeardMs = Date.now();
-        this.o.tenants.applyDelta(teamId, delta);
+    link.connection = this.o.upstream.connect(
+      credentials,
+      {
+        onSnapshot: (snapshot) => this.onSnapshot(link, snapshot),
+        onDelta: (delta) => {
+          link.lastHeardMs = Date.now();
+          const teamId = link.teamId ?? link.client?.info.teamId;
+          if (teamId !== undefined) this.o.tenants.applyDelta(teamId, delta);
+        },
+        onStateChange: (connected, error) => this.onState(link, connected, error),
       },
-      onHeartbeat: (teamId) => {
-        link.lastHeardMs = Date.now();
-        this.o.tenants.touch(teamId);
-      },
-      onStateChange: (connected, error) => this.onState(link, connected, error),
-    });
+      initial,
+    );
     this.links.set(secretHash, link);
-    const teamId = link.client?.info.teamId ?? this.o.clients.bySecretValue(credentials.clientSecret)?.info.teamId;
-    const since = teamId === undefined ? 0 : (this.o.tenants.get(teamId)?.version ?? 0);
-    link.connection.start(since);
+    link.connection.start();
     return link;
   }
 
@@ -226,6 +227,7 @@ export class Links {
       link.parked = snapshot;
       return;
     }
+    link.teamId = teamId;
     this.o.tenants.applySnapshot(teamId, snapshot);
     this.settle(link);
   }
@@ -252,6 +254,7 @@ export class Links {
       if (link.parked) {
         const parked = link.parked;
         link.parked = undefined;
+        link.teamId = info.teamId;
         this.o.tenants.applySnapshot(info.teamId, { ...parked, teamId: info.teamId });
       }
       this.settle(link);

@@ -39,9 +39,9 @@ export class UpstreamError extends Error {
     return this.kind === "UNAVAILABLE" || this.kind === "OTHER";
   }
 
-  /** The backend rejected the credentials themselves. */
+  /** The backend rejected the credentials themselves (unknown, wrong, disabled, or malformed such as no client id). */
   get rejectsCredentials(): boolean {
-    return this.kind === "UNAUTHENTICATED" || this.kind === "PERMISSION_DENIED";
+    return this.kind === "UNAUTHENTICATED" || this.kind === "PERMISSION_DENIED" || this.kind === "INVALID_ARGUMENT";
   }
 }
 
@@ -49,16 +49,14 @@ export interface StreamHandlers {
   /** A full snapshot of the client's team (replace the store). */
   onSnapshot(snapshot: Snapshot): void;
   /** Changes on top of the last snapshot or delta. */
-  onDelta(teamId: string, delta: SnapshotDelta): void;
-  /** The backend is alive at this version (heartbeat). */
-  onHeartbeat?(teamId: string, version: number): void;
+  onDelta(delta: SnapshotDelta): void;
   /** Stream up or down; `error` says why it went down. */
   onStateChange(connected: boolean, error?: UpstreamError): void;
 }
 
 /** One client's link to the backend: its update stream plus the unary calls made with its credentials. */
 export interface Connection {
-  start(sinceVersion: number): void;
+  start(): void;
   stop(): Promise<void>;
   getClientInfo(): Promise<ClientInfo>;
   listUserAssignments(): Promise<StoredAssignment[]>;
@@ -67,5 +65,6 @@ export interface Connection {
 }
 
 export interface Upstream {
-  connect(credentials: Credentials, handlers: StreamHandlers): Connection;
+  /** A link for these credentials; `initial` is the team's snapshot already held (only changes since it are sent). */
+  connect(credentials: Credentials, handlers: StreamHandlers, initial: Snapshot | undefined): Connection;
 }
