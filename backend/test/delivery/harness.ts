@@ -2,12 +2,14 @@
 
 import { createTestDatabase, type TestDatabase } from "@fluxgate/drizzle/testing";
 import type { Flag, Snapshot } from "@fluxgate/engine";
+import { createBackendClient } from "../../../edge/src/sync/channel.ts";
 import {
   createSyncClient,
   type SyncClient,
   type SyncClientOptions,
   type SyncError,
 } from "../../../edge/src/sync/index.ts";
+import { callUnary } from "../../../edge/src/sync/unary.ts";
 import { type Delivery, type DeliveryOptions, startDelivery } from "../../src/delivery/index.ts";
 
 export const FAST: DeliveryOptions = { pollMs: 200, heartbeatMs: 500, authCacheMs: 200, holeTimeoutMs: 1_000 };
@@ -84,5 +86,28 @@ export async function waitFor(check: () => boolean, timeoutMs = 5_000, what = "c
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(10);
+  }
+}
+
+/** A plain generic gRPC client of the backend, for calling rpcs directly. */
+export function rawClient(url: string): {
+  call<T = Record<string, unknown>>(method: string, request: object): Promise<T>;
+  close(): void;
+} {
+  const client = createBackendClient(url);
+  return {
+    call: <T>(method: string, request: object) =>
+      callUnary<object, T>(client, method, request, new Date(Date.now() + 10_000)),
+    close: () => client.close(),
+  };
+}
+
+/** The gRPC status code a promise rejected with. */
+export async function statusOf(promise: Promise<unknown>): Promise<number | "ok"> {
+  try {
+    await promise;
+    return "ok";
+  } catch (error) {
+    return (error as { code: number }).code;
   }
 }

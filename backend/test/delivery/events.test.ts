@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { evaluationEvents, evaluationRollups } from "@fluxgate/drizzle";
+import * as grpc from "@grpc/grpc-js";
+import { and, count, eq, sum } from "drizzle-orm";
+import { type ClientFixture, createClient, createTeam, type TeamFixture } from "./fixtures.ts";
+import { type Backend, Recorder, rawClient, startBackend, statusOf } from "./harness.ts";
+
+let backend: Backend;
+let team: TeamFixture;
+let client: ClientFixture;
+let edge: Recorder;
+
+beforeAll(async () => {
+  backend = await startBackend();
+  team = await createTeam(backend.database.db);
+  client = await createClient(backend.database.db, team.teamId);
+  edge = new Recorder(backend.url, client);
+});
+
+afterAll(async () => {
+  await edge.stop();
+  await backend.stop();
+});
+
+const event = (key: string, i: number, at = Date.now()) => ({
+  feature_key: key,
+  environment_id: team.prod,
+  evaluation_result: i % 2 === 0,
+  evaluation_context: [{ key: "user", value: `u${i}` }],
+  user_context: `u${i}`,
+  evaluated_at_unix_ms: at,
+  prior_assignment: i % 4 === 0,
+  variant: i % 2 === 0 ? "on" : "off",
+});
+
+async function storedEvents(key: string): Promise<number> {
+  const [row] = await backend.database.db
+    .select({ n: count() })
+    .from(evaluationEvents)
+    .where(and(eq(evaluationEvents.teamId, team.teamId), eq(evaluationEvents.featureKey, key)));
+  return Number(row.n);
+}
+
+async function rolledUp(key: string): Promise<{ total: number; cached: number }> {
+  const [row] = await backend.database.db
+    .select({ total: sum(evaluationRollups.evaluationCount), cached: sum(evaluationRollups.cachedCount) })
+    .from(evaluationRollups)
+    .where(and(eq(evaluationRollups.teamId, team.teamId), eq(evaluationRollups.featureKey, key)));
+  return { total: Number(row.total ?? 0), cached: Number(row.cached ?? 0) };
+}
+
+describe("PushEvaluationEvents", () => {
+  test("a batch retried after a lost reply is stored and rolled up once", async () => {
+    const batchId = crypto.randomUUID();
+    const events = Array.from({ length: 10 }, (_, i) => event("retried", i));
+    const first = await edge.client.pushEvaluationEvents({ batchId, events });
+    const again = await edge.client.pushEvaluationEvents({ batchId, events });
+    expect(first).toMatchObject({ processed_count: 10, duplicate: false });
+    expect(again).toMatchObject({ processed_count: 10, duplicate: true });
+    expect(await storedEvents("retried")).toBe(10);
+    expect(await rolledUp("retried")).toEqual({ total: 10, cached: 3 });
+  });
+
+  test("a batch of 20,000 events is stored in one call", async () => {
+    const at = Date.now();
+    const events = Array.from({ length: 20_000 }, (_, i) => event("big", i, at));
+    const res = await edge.client.pushEvaluationEvents({ batchId: crypto.randomUUID(), events });
+    expect(res.processed_count).toBe(20_000);
+    expect(await storedEvents("big")).toBe(20_000);
+    expect((await rolledUp("big")).total).toBe(20_000);
+  });
+
+  test("counters make the rollups when present; events are then detail only", async () => {
+    const minute = Date.now();
+    const res = await edge.client.pushEvaluationEvents({
+      batchId: crypto.randomUUID(),
+      events: [event("counted", 0)],
+      counters: [
+        {
+          feature_key: "counted",
+          environment_id: team.prod,
+          variant: "on",
+          result: true,
+          minute_unix_ms: minute,
+          evaluation_count: 500,
+          cached_count: 20,
+        },
+      ],
+    });
+    expect(res.processed_count).toBe(2);
+    expect(await storedEvents("counted")).toBe(1);
+    expect(await rolledUp("counted")).toEqual({ total: 500, cached: 20 });
+  });
+
+  test("malformed batches are INVALID_ARGUMENT and store nothing", async () => {
+    const rpc = rawClient(backend.url);
+    const creds = { client_id: client.id, client_secret: client.secret };
+    try {
+      const cases = [
+        { ...creds, batch_id: "nope", events: [event("bad", 0)] },
+        { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), feature_key: "" }] },
+        { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), feature_key: "x".repeat(101) }] },
+        { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), client_id: crypto.randomUUID() }] },
+        {
+          ...creds,
+          batch_id: crypto.randomUUID(),
+          counters: [
+            { feature_key: "bad", environment_id: "e", minute_unix_ms: 1, evaluation_count: 1, cached_count: 2 },
+          ],
+        },
+      ];
+      for (const request of cases)
+        expect(await statusOf(rpc.call("PushEvaluationEvents", request))).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(await storedEvents("bad")).toBe(0);
+      // more events than a batch may hold
+      const tooMany = Array.from({ length: 50_001 }, () => ({ feature_key: "bad", environment_id: "e" }));
+      const crowded = { ...creds, batch_id: crypto.randomUUID(), events: tooMany };
+      expect(await statusOf(rpc.call("PushEvaluationEvents", crowded))).toBe(grpc.status.INVALID_ARGUMENT);
+      // a message beyond the 8 MB receive limit is refused by the transport, before any handler
+      const huge = Array.from({ length: 3 }, () => ({
+        ...event("bad", 0),
+        user_context: "u".repeat(255),
+        evaluation_context: Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: "v".repeat(1000) })),
+      }));
+      const tooBig = { ...creds, batch_id: crypto.randomUUID(), events: Array.from({ length: 30 }, () => huge).flat() };
+      expect(await statusOf(rpc.call("PushEvaluationEvents", tooBig))).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    } finally {
+      rpc.close();
+    }
+  });
+});

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { userFlagAssignments } from "@fluxgate/drizzle";
+import * as grpc from "@grpc/grpc-js";
+import { eq } from "drizzle-orm";
+import { type ClientFixture, createClient, createFlag, createTeam, type TeamFixture } from "./fixtures.ts";
+import { type Backend, Recorder, rawClient, startBackend, statusOf } from "./harness.ts";
+
+let backend: Backend;
+let team: TeamFixture;
+let other: TeamFixture;
+let client: ClientFixture;
+let rpc: ReturnType<typeof rawClient>;
+let checkout: string;
+let foreignFlag: string;
+
+beforeAll(async () => {
+  backend = await startBackend();
+  const { db } = backend.database;
+  team = await createTeam(db);
+  other = await createTeam(db);
+  client = await createClient(db, team.teamId, { type: "Web", origins: ["https://shop.example"] });
+  checkout = (
+    await createFlag(db, team.teamId, "checkout", {
+      stages: [
+        {
+          environmentId: team.prod,
+          rules: [
+            { groups: [{ operator: "AND", conditions: [{ contextKey: "country", operator: "in", values: ["NL"] }] }] },
+          ],
+        },
+      ],
+    })
+  ).id;
+  // the original's ILIKE lookup resolved `checkout` to `checkout-v2` (reference §12 bug 11)
+  await createFlag(db, team.teamId, "checkout-v2", { stages: [{ environmentId: team.prod }] });
+  foreignFlag = (await createFlag(db, other.teamId, "foreign", { stages: [{ environmentId: other.prod }] })).id;
+  rpc = rawClient(backend.url);
+});
+
+afterAll(async () => {
+  rpc.close();
+  await backend.stop();
+});
+
+const creds = () => ({ client_id: client.id, client_secret: client.secret });
+
+describe("Evaluate and GetFeatureByKey", () => {
+  test("evaluate finds the flag by its exact key and runs the engine", async () => {
+    const ctx = (country: string) => [{ key: "country", value: country }];
+    const nl = await rpc.call("Evaluate", {
+      ...creds(),
+      feature_key: "checkout",
+      environment_id: team.prod,
+      context: ctx("NL"),
+    });
+    expect(nl).toMatchObject({ enabled: true, reason: "TARGETING_MATCH" });
+    const de = await rpc.call("Evaluate", {
+      ...creds(),
+      feature_key: "checkout",
+      environment_id: "prod",
+      context: ctx("DE"),
+    });
+    expect(de.enabled).toBe(false);
+  });
+
+  test("an unknown flag is NOT_FOUND, also for a prefix or another team's key", async () => {
+    for (const key of ["nope", "check", "foreign"]) {
+      const request = { ...creds(), feature_key: key, environment_id: team.prod, context: [] };
+      expect(await statusOf(rpc.call("Evaluate", request))).toBe(grpc.status.NOT_FOUND);
+      expect(await statusOf(rpc.call("GetFeatureByKey", { ...creds(), feature_key: key }))).toBe(grpc.status.NOT_FOUND);
+    }
+  });
+
+  test("GetFeatureByKey returns the original fields and the engine flag", async () => {
+    const res = await rpc.call<{ feature: Record<string, unknown> & { stages: { criterias: unknown[] }[] } }>(
+      "GetFeatureByKey",
+      { ...creds(), feature_key: "checkout" },
+    );
+    expect(res.feature).toMatchObject({
+      id: checkout,
+      key: "checkout",
+      kill_switch_enabled: true,
+      value_type: "boolean",
+    });
+    expect(res.feature.stages[0].criterias).toEqual([
+      expect.objectContaining({
+        context_key: "country",
+        rollout_percentage: 100,
+        context: { key: "country", entries: ["NL"] },
+      }),
+    ]);
+    expect(JSON.parse(res.feature.flag_json as string).key).toBe("checkout");
+  });
+
+  test("credentials: malformed id, wrong secret, unknown client", async () => {
+    const request = { feature_key: "checkout", environment_id: team.prod, context: [] };
+    const bad = [
+      [{ client_id: "not-a-uuid", client_secret: "x" }, grpc.status.INVALID_ARGUMENT],
+      [{ client_id: client.id, client_secret: "" }, grpc.status.INVALID_ARGUMENT],
+      [{ client_id: client.id, client_secret: "fgs_wrong" }, grpc.status.UNAUTHENTICATED],
+      [{ client_id: crypto.randomUUID(), client_secret: client.secret }, grpc.status.UNAUTHENTICATED],
+    ] as const;
+    for (const [c, code] of bad) expect(await statusOf(rpc.call("Evaluate", { ...request, ...c }))).toBe(code);
+  });
+});
+
+describe("GetClientInfo and assignments", () => {
+  test("client info carries team, origins and binding", async () => {
+    const edge = new Recorder(backend.url, client);
+    try {
+      const info = await edge.client.getClientInfo();
+      expect(info).toMatchObject({
+        id: client.id,
+        team_id: team.teamId,
+        client_type: "Web",
+        enabled: true,
+        web_origins: ["https://shop.example"],
+        environment_id: "",
+      });
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  test("assignments outside the client's team are rejected, the rest stored and listed", async () => {
+    const edge = new Recorder(backend.url, client);
+    try {
+      const ack = await edge.client.pushUserAssignments([
+        { user_id: "u1", feature_id: checkout, environment_id: team.prod, assigned: true },
+        { user_id: "u2", feature_id: foreignFlag, environment_id: other.prod, assigned: true },
+        { user_id: "u3", feature_id: checkout, environment_id: other.prod, assigned: true },
+        { user_id: "u4", feature_id: "not-a-uuid", environment_id: team.prod, assigned: true },
+      ]);
+      expect(ack).toMatchObject({ accepted_count: 1, rejected_count: 3 });
+      const stored = await backend.database.db
+        .select()
+        .from(userFlagAssignments)
+        .where(eq(userFlagAssignments.featureId, foreignFlag));
+      expect(stored).toEqual([]);
+      const listed = await edge.client.listUserAssignments();
+      expect(listed.map((a) => a.user_id)).toEqual(["u1"]);
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  test("a bound client only reaches its environment", async () => {
+    const { db } = backend.database;
+    const bound = await createClient(db, team.teamId, { environmentId: team.dev });
+    const request = { client_id: bound.id, client_secret: bound.secret, feature_key: "checkout", context: [] };
+    expect(await statusOf(rpc.call("Evaluate", { ...request, environment_id: team.prod }))).toBe(
+      grpc.status.PERMISSION_DENIED,
+    );
+    const edge = new Recorder(backend.url, bound).start();
+    try {
+      while (edge.snapshots.length === 0) await Bun.sleep(10);
+      expect(edge.snapshots[0].environments.map((e) => e.name)).toEqual(["dev"]);
+      expect(edge.snapshots[0].flags.flatMap((f) => f.stages).every((s) => s.environmentId === team.dev)).toBe(true);
+    } finally {
+      await edge.stop();
+    }
+  });
+});
