@@ -8,7 +8,7 @@ import { OP_IN, OP_IP_IN_CIDR, OP_NOT_IN, OP_REGEX, opcodeOf } from "./opcodes.t
 import { parseDate, parseNumber } from "./parse.ts";
 import { defaultVariant, makeResult, offVariant, onVariant, splitWeights } from "./results.ts";
 import { parseSemver } from "./semver.ts";
-import { FlagStore, type StoreData } from "./store.ts";
+import { F_STAGES, FlagStore, GROUP_STRIDE, KILL_AT, KILLED, STAGE_STRIDE, type StoreData } from "./store.ts";
 import { SnapshotError, validateSnapshot } from "./validate.ts";
 
 /** Validates and compiles a snapshot; throws `SnapshotError` naming the first invalid flag and field. */
@@ -27,30 +27,17 @@ class Builder {
   private readonly flagSlots = new Map<string, number>();
   private readonly results: EvaluationResult[] = [];
   private readonly cols = {
-    killed: [] as number[],
+    flags: [] as number[],
     killAt: [] as number[],
-    depStart: [] as number[],
-    depEnd: [] as number[],
     depFlag: [] as number[],
     depVariant: [] as (string | null)[],
     prefixes: [] as number[],
-    flagResults: [] as number[],
-    stageDeployed: [] as number[],
-    stageBucketingKey: [] as (string | null)[],
-    ruleStart: [] as number[],
-    ruleEnd: [] as number[],
+    stages: [] as number[],
+    stickyKeys: [] as string[],
+    rules: [] as number[],
     ruleIds: [] as string[],
-    ruleThreshold: [] as number[],
-    ruleGroupsOr: [] as number[],
-    ruleResult: [] as number[],
-    splitStart: [] as number[],
-    splitEnd: [] as number[],
+    groups: [] as number[],
     splitCumulative: [] as number[],
-    groupStart: [] as number[],
-    groupEnd: [] as number[],
-    groupOr: [] as number[],
-    conditionStart: [] as number[],
-    conditionEnd: [] as number[],
     key: [] as string[],
     op: [] as number[],
     negate: [] as number[],
@@ -59,10 +46,9 @@ class Builder {
     operand: [] as unknown[],
   };
   /** Interned `in`/`not_in` sets, shared between conditions with the same list. */
-  private readonly sets = new Map<string, Set<string>>();
+  private readonly sets = new Map<string, { values: string[]; set: Set<string> }>();
   /** Deep-frozen copies of object variant values, so results share nothing mutable with the snapshot. */
   private readonly values = new Map<object, JsonValue>();
-  private stageOf: Int32Array = new Int32Array(0);
 
   constructor(snapshot: Snapshot) {
     this.snapshot = snapshot;
@@ -74,9 +60,8 @@ class Builder {
     for (const env of environments) this.environmentSlot(env.id);
     for (const env of environments) this.alias(env.name, this.idSlots.get(env.id)!);
     for (const flag of flags) for (const stage of flag.stages) this.environmentSlot(stage.environmentId);
-    for (const [f, flag] of flags.entries()) this.flagSlots.set(flag.key, f);
-    this.stageOf = new Int32Array(flags.length * this.environmentIds.length).fill(-1);
-    for (const [f, flag] of flags.entries()) this.addFlag(flag, f);
+    for (let f = 0; f < flags.length; f++) this.flagSlots.set(flags[f].key, f);
+    for (const flag of flags) this.addFlag(flag);
     return this.data();
   }
 
@@ -92,19 +77,19 @@ class Builder {
     if (!this.environmentSlots.has(text)) this.environmentSlots.set(text, slot);
   }
 
-  private addFlag(flag: Flag, f: number): void {
+  private addFlag(flag: Flag): void {
     const c = this.cols;
-    c.killed.push(flag.killed ? 1 : 0);
+    const at = c.flags.length;
+    const bits = (flag.killed ? KILLED : 0) | (flag.killAt != null ? KILL_AT : 0);
+    c.flags.push(bits, this.results.length, c.depFlag.length, c.depFlag.length + flag.dependencies.length);
+    for (const _ of this.environmentIds) c.flags.push(-1);
     c.killAt.push(flag.killAt ?? Number.POSITIVE_INFINITY);
-    c.depStart.push(c.depFlag.length);
     for (const d of flag.dependencies) {
       c.depFlag.push(this.flagSlots.get(d.flagKey)!);
       c.depVariant.push(d.variant ?? null);
     }
-    c.depEnd.push(c.depFlag.length);
     const salt = flag.salt || flag.key;
     c.prefixes.push(...murmur3Prefix(`${salt}:`, ROLLOUT_SEED), ...murmur3Prefix(`${salt}:`, VARIANT_SEED));
-    c.flagResults.push(this.results.length);
     this.results.push(
       this.result(makeResult(flag, offVariant(flag), "DISABLED", false)),
       this.result(makeResult(flag, offVariant(flag), "PREREQUISITE_FAILED", false)),
@@ -112,32 +97,31 @@ class Builder {
       this.result(makeResult(flag, defaultVariant(flag), "DEFAULT", false)),
     );
     for (const stage of flag.stages) {
-      const s = c.stageDeployed.length;
-      this.stageOf[f * this.environmentIds.length + this.idSlots.get(stage.environmentId)!] = s;
-      c.stageDeployed.push(stage.deployed ? 1 : 0);
-      c.stageBucketingKey.push(stage.bucketingKey || null);
-      c.ruleStart.push(c.ruleIds.length);
+      const first = c.ruleIds.length;
       for (const rule of stage.rules) this.addRule(flag, rule);
-      c.ruleEnd.push(c.ruleIds.length);
+      c.flags[at + F_STAGES + this.idSlots.get(stage.environmentId)!] = c.stages.length / STAGE_STRIDE;
+      c.stages.push(stage.deployed ? 1 : 0, this.stickyKey(stage.bucketingKey), first, c.ruleIds.length);
     }
+  }
+
+  /** Index of a stage's bucketing key in `stickyKeys`; -1 for the default keys. */
+  private stickyKey(key: string | null | undefined): number {
+    if (!key) return -1;
+    const known = this.cols.stickyKeys.indexOf(key);
+    return known >= 0 ? known : this.cols.stickyKeys.push(key) - 1;
   }
 
   private addRule(flag: Flag, rule: Rule): void {
     const c = this.cols;
     const threshold = rolloutThreshold(rule.rollout);
-    c.ruleIds.push(rule.id);
-    c.ruleThreshold.push(threshold);
-    c.ruleGroupsOr.push(rule.groupsOperator === "OR" ? 1 : 0);
-    c.groupStart.push(c.groupOr.length);
+    const firstGroup = c.groups.length / GROUP_STRIDE;
     for (const group of rule.groups) {
-      c.groupOr.push(group.operator === "OR" ? 1 : 0);
-      c.conditionStart.push(c.key.length);
+      const first = c.key.length;
       for (const condition of group.conditions) this.addCondition(condition);
-      c.conditionEnd.push(c.key.length);
+      c.groups.push(group.operator === "OR" ? 1 : 0, first, c.key.length, 0);
     }
-    c.groupEnd.push(c.groupOr.length);
-    c.ruleResult.push(this.results.length);
-    c.splitStart.push(c.splitCumulative.length);
+    const result = this.results.length;
+    const firstSplit = c.splitCumulative.length;
     const weights = splitWeights(flag, rule);
     if (weights) {
       let total = 0;
@@ -151,7 +135,10 @@ class Builder {
       const reason = threshold < ROLLOUT_SCALE ? "SPLIT" : "TARGETING_MATCH";
       this.results.push(this.result(makeResult(flag, variant, reason, true, rule.id)));
     }
-    c.splitEnd.push(c.splitCumulative.length);
+    const groupsOr = rule.groupsOperator === "OR" ? 1 : 0;
+    const lastGroup = c.groups.length / GROUP_STRIDE;
+    c.rules.push(threshold, groupsOr, firstGroup, lastGroup, firstSplit, c.splitCumulative.length, result, 0);
+    c.ruleIds.push(rule.id);
   }
 
   private addCondition(condition: Condition): void {
@@ -186,24 +173,29 @@ class Builder {
     return Object.freeze(result);
   }
 
+  /** One Set per distinct list; the joined key may collide, so a hit is compared before it is shared. */
   private internSet(values: string[]): Set<string> {
-    const id = JSON.stringify(values);
-    const set = this.sets.get(id) ?? new Set(values);
-    this.sets.set(id, set);
+    const id = values.join("\u0000");
+    const known = this.sets.get(id);
+    if (known && known.values.length === values.length && known.values.every((v, i) => v === values[i])) {
+      return known.set;
+    }
+    const set = new Set(values);
+    if (!known) this.sets.set(id, { values, set });
     return set;
   }
 
   private data(): StoreData {
     const c = this.cols;
     const flags = this.snapshot.flags;
-    const i32 = (a: number[]) => Int32Array.from(a);
-    const u8 = (a: number[]) => Uint8Array.from(a);
+    const i32 = (a: number[]) => new Int32Array(a);
+    const u8 = (a: number[]) => new Uint8Array(a);
     const conditions: ConditionTable = {
       key: c.key,
       op: u8(c.op),
       negate: u8(c.negate),
       caseInsensitive: u8(c.caseInsensitive),
-      num: Float64Array.from(c.num),
+      num: new Float64Array(c.num),
       operand: c.operand,
     };
     const sorted = flags.map((_, f) => f).sort((a, b) => (flags[a].key < flags[b].key ? -1 : 1));
@@ -223,33 +215,20 @@ class Builder {
           salt: f.salt || f.key,
         }),
       ),
-      killed: u8(c.killed),
-      killAt: Float64Array.from(c.killAt),
-      depStart: i32(c.depStart),
-      depEnd: i32(c.depEnd),
+      flags: i32(c.flags),
+      flagStride: F_STAGES + this.environmentIds.length,
+      killAt: new Float64Array(c.killAt),
       depFlag: i32(c.depFlag),
       depVariant: c.depVariant,
       prefixes: i32(c.prefixes),
-      stageOf: this.stageOf,
-      stageDeployed: u8(c.stageDeployed),
-      stageBucketingKey: c.stageBucketingKey,
-      ruleStart: i32(c.ruleStart),
-      ruleEnd: i32(c.ruleEnd),
+      stages: i32(c.stages),
+      stickyKeys: c.stickyKeys,
+      rules: i32(c.rules),
       ruleIds: c.ruleIds,
-      ruleThreshold: i32(c.ruleThreshold),
-      ruleGroupsOr: u8(c.ruleGroupsOr),
-      groupStart: i32(c.groupStart),
-      groupEnd: i32(c.groupEnd),
-      groupOr: u8(c.groupOr),
-      conditionStart: i32(c.conditionStart),
-      conditionEnd: i32(c.conditionEnd),
+      groups: i32(c.groups),
       conditions,
-      splitStart: i32(c.splitStart),
-      splitEnd: i32(c.splitEnd),
       splitCumulative: i32(c.splitCumulative),
-      ruleResult: i32(c.ruleResult),
       results: this.results,
-      flagResults: i32(c.flagResults),
     };
   }
 }

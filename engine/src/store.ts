@@ -26,7 +26,10 @@ export interface FlagEvaluation {
   result: EvaluationResult;
 }
 
-/** The arrays `compileStore` fills; ranges are `[start, end)` pairs of Int32Arrays. */
+/**
+ * The tables `compileStore` fills. Records are packed into a few Int32Arrays with fixed strides (fewer
+ * arrays to load on the hot path); ranges are `[start, end)` pairs inside a record.
+ */
 export interface StoreData {
   version: number;
   environments: readonly EnvironmentRef[];
@@ -37,42 +40,60 @@ export interface StoreData {
   /** Flag slots in key order. */
   sortedFlags: Int32Array;
   info: readonly FlagInfo[];
-  killed: Uint8Array;
-  /** Epoch ms of the scheduled kill; Infinity = none. */
+  /** Per flag, `flagStride` ints: F_* fields, then the stage slot per environment (-1 = none). */
+  flags: Int32Array;
+  flagStride: number;
+  /** Epoch ms of each flag's scheduled kill (read when F_BITS has KILL_AT). */
   killAt: Float64Array;
-  depStart: Int32Array;
-  depEnd: Int32Array;
   depFlag: Int32Array;
   /** Required variant per dependency; null = must be on. */
   depVariant: readonly (string | null)[];
   /** Murmur states after `salt + ":"`: 8 ints per flag, the rollout seed's then the variant seed's. */
   prefixes: Int32Array;
-  /** Stage slot per `flag * environmentCount + environment`; -1 = no stage. */
-  stageOf: Int32Array;
-  stageDeployed: Uint8Array;
-  stageBucketingKey: readonly (string | null)[];
-  ruleStart: Int32Array;
-  ruleEnd: Int32Array;
+  /** Per stage, STAGE_STRIDE ints (S_*). */
+  stages: Int32Array;
+  /** Context keys that stages name as bucketing key (S_STICKY indexes it). */
+  stickyKeys: readonly string[];
+  /** Per rule, RULE_STRIDE ints (R_*). */
+  rules: Int32Array;
   ruleIds: readonly string[];
-  ruleThreshold: Int32Array;
-  ruleGroupsOr: Uint8Array;
-  groupStart: Int32Array;
-  groupEnd: Int32Array;
-  groupOr: Uint8Array;
-  conditionStart: Int32Array;
-  conditionEnd: Int32Array;
+  /** Per group, GROUP_STRIDE ints (G_*). */
+  groups: Int32Array;
   conditions: ConditionTable;
-  /** Split entries `[splitStart, splitEnd)` (empty = a fixed serve) with cumulative weights. */
-  splitStart: Int32Array;
-  splitEnd: Int32Array;
+  /** Cumulative split weights; a rule's split is `[R_SPLIT_START, R_SPLIT_END)`, empty for a fixed serve. */
   splitCumulative: Int32Array;
-  /** Result of a fixed serve, or of the first split entry (the others follow in order). */
-  ruleResult: Int32Array;
   results: readonly EvaluationResult[];
-  /** Per flag: index into `results` of its DISABLED result; PREREQUISITE_FAILED, STATIC, DEFAULT follow. */
-  flagResults: Int32Array;
 }
 
+export const F_BITS = 0;
+export const F_RESULTS = 1; // index of the DISABLED result; PREREQUISITE_FAILED, STATIC, DEFAULT follow
+export const F_DEP_START = 2;
+export const F_DEP_END = 3;
+export const F_STAGES = 4;
+export const KILLED = 1;
+export const KILL_AT = 2;
+
+export const STAGE_STRIDE = 4;
+export const S_DEPLOYED = 0;
+export const S_STICKY = 1; // index into stickyKeys; -1 = targetingKey, then userId
+export const S_RULE_START = 2;
+export const S_RULE_END = 3;
+
+export const RULE_STRIDE = 8;
+export const R_THRESHOLD = 0;
+export const R_GROUPS_OR = 1;
+export const R_GROUP_START = 2;
+export const R_GROUP_END = 3;
+export const R_SPLIT_START = 4;
+export const R_SPLIT_END = 5;
+export const R_RESULT = 6; // result of a fixed serve, or of the first split entry (the others follow)
+
+export const GROUP_STRIDE = 4;
+export const G_OR = 0;
+export const G_CONDITION_START = 1;
+export const G_CONDITION_END = 2;
+
+// Offsets from F_RESULTS of a flag's fixed results.
 const DISABLED = 0;
 const PREREQUISITE_FAILED = 1;
 const STATIC = 2;
@@ -84,14 +105,12 @@ export class FlagStore {
   readonly flagCount: number;
   readonly environments: readonly EnvironmentRef[];
   private readonly d: StoreData;
-  private readonly envCount: number;
 
   constructor(data: StoreData) {
     this.d = data;
     this.version = data.version;
     this.flagCount = data.info.length;
     this.environments = data.environments;
-    this.envCount = data.environmentIds.length;
     Object.freeze(this);
   }
 
@@ -146,33 +165,37 @@ export class FlagStore {
   /** The evaluation of flag slot `f` in environment slot `e`; `now` NaN = read the clock when needed. */
   private run(f: number, e: number, ctx: EvaluationContext, now: number, trace: TraceStep[] | null): EvaluationResult {
     const d = this.d;
-    const base = d.flagResults[f];
-    if (d.killed[f] === 1) {
-      if (trace !== null) trace.push({ step: "killed" });
-      return d.results[base + DISABLED];
-    }
-    const killAt = d.killAt[f];
-    if (killAt !== Number.POSITIVE_INFINITY) {
+    const flags = d.flags;
+    const at = f * d.flagStride;
+    const base = flags[at + F_RESULTS];
+    const bits = flags[at + F_BITS];
+    if (bits !== 0) {
+      if ((bits & KILLED) !== 0) {
+        if (trace !== null) trace.push({ step: "killed" });
+        return d.results[base + DISABLED];
+      }
       const t = Number.isNaN(now) ? Date.now() : now;
-      if (killAt <= t) {
-        if (trace !== null) trace.push({ step: "scheduled_kill", killAt, now: t });
+      if (d.killAt[f] <= t) {
+        if (trace !== null) trace.push({ step: "scheduled_kill", killAt: d.killAt[f], now: t });
         return d.results[base + DISABLED];
       }
     }
-    if (d.depStart[f] !== d.depEnd[f] && !this.dependenciesHold(f, e, ctx, now, trace)) {
+    const deps = flags[at + F_DEP_START];
+    if (deps !== flags[at + F_DEP_END] && !this.dependenciesHold(at, e, ctx, now, trace)) {
       return d.results[base + PREREQUISITE_FAILED];
     }
-    const s = e < 0 ? -1 : d.stageOf[f * this.envCount + e];
+    const s = e < 0 ? -1 : flags[at + F_STAGES + e] * STAGE_STRIDE;
+    const stages = d.stages;
     if (trace !== null) {
-      const rules = s < 0 ? 0 : d.ruleEnd[s] - d.ruleStart[s];
-      trace.push({ step: "stage", found: s >= 0, deployed: s >= 0 && d.stageDeployed[s] === 1, rules });
+      const rules = s < 0 ? 0 : stages[s + S_RULE_END] - stages[s + S_RULE_START];
+      trace.push({ step: "stage", found: s >= 0, deployed: s >= 0 && stages[s + S_DEPLOYED] === 1, rules });
     }
-    if (s < 0 || d.stageDeployed[s] === 0) return d.results[base + DISABLED];
-    const r0 = d.ruleStart[s];
-    const r1 = d.ruleEnd[s];
+    if (s < 0 || stages[s + S_DEPLOYED] === 0) return d.results[base + DISABLED];
+    const r0 = stages[s + S_RULE_START];
+    const r1 = stages[s + S_RULE_END];
     if (r0 === r1) return d.results[base + STATIC];
     for (let r = r0; r < r1; r++) {
-      if (!this.ruleMatches(r, ctx)) {
+      if (!this.ruleMatches(r * RULE_STRIDE, ctx)) {
         if (trace !== null) trace.push({ step: "rule", ruleId: d.ruleIds[r], index: r - r0, matched: false });
         continue;
       }
@@ -183,9 +206,9 @@ export class FlagStore {
     return d.results[base + DEFAULT];
   }
 
-  private dependenciesHold(f: number, e: number, ctx: EvaluationContext, now: number, trace: TraceStep[] | null) {
+  private dependenciesHold(at: number, e: number, ctx: EvaluationContext, now: number, trace: TraceStep[] | null) {
     const d = this.d;
-    for (let i = d.depStart[f]; i < d.depEnd[f]; i++) {
+    for (let i = d.flags[at + F_DEP_START]; i < d.flags[at + F_DEP_END]; i++) {
       const served = this.run(d.depFlag[i], e, ctx, now, null);
       const wanted = d.depVariant[i];
       const satisfied = wanted === null ? served.enabled : served.variant === wanted;
@@ -196,22 +219,25 @@ export class FlagStore {
   }
 
   /** Groups with the rule's AND/OR, conditions with their group's; no groups = everyone. */
-  private ruleMatches(r: number, ctx: EvaluationContext): boolean {
+  private ruleMatches(ra: number, ctx: EvaluationContext): boolean {
     const d = this.d;
-    const g0 = d.groupStart[r];
-    const g1 = d.groupEnd[r];
+    const rules = d.rules;
+    const g0 = rules[ra + R_GROUP_START];
+    const g1 = rules[ra + R_GROUP_END];
     if (g0 === g1) return true;
-    const any = d.ruleGroupsOr[r] === 1;
+    const any = rules[ra + R_GROUPS_OR] === 1;
     for (let g = g0; g < g1; g++) {
-      if (this.groupMatches(g, ctx) === any) return any;
+      if (this.groupMatches(g * GROUP_STRIDE, ctx) === any) return any;
     }
     return !any;
   }
 
-  private groupMatches(g: number, ctx: EvaluationContext): boolean {
+  private groupMatches(ga: number, ctx: EvaluationContext): boolean {
     const d = this.d;
-    const any = d.groupOr[g] === 1;
-    for (let c = d.conditionStart[g]; c < d.conditionEnd[g]; c++) {
+    const groups = d.groups;
+    const any = groups[ga + G_OR] === 1;
+    const end = groups[ga + G_CONDITION_END];
+    for (let c = groups[ga + G_CONDITION_START]; c < end; c++) {
       if (conditionHolds(d.conditions, c, ctx) === any) return any;
     }
     return !any;
@@ -220,26 +246,30 @@ export class FlagStore {
   /** Index of the result rule `r` serves this user, or -1 when its rollout or split does not admit them. */
   private admit(f: number, s: number, r: number, ctx: EvaluationContext): number {
     const d = this.d;
-    const threshold = d.ruleThreshold[r];
-    const split0 = d.splitStart[r];
-    const split1 = d.splitEnd[r];
-    if (threshold >= ROLLOUT_SCALE && split0 === split1) return d.ruleResult[r];
+    const rules = d.rules;
+    const ra = r * RULE_STRIDE;
+    const threshold = rules[ra + R_THRESHOLD];
+    const split0 = rules[ra + R_SPLIT_START];
+    const split1 = rules[ra + R_SPLIT_END];
+    if (threshold >= ROLLOUT_SCALE && split0 === split1) return rules[ra + R_RESULT];
     const value = this.stickyValue(s, ctx);
     if (value === undefined) return -1;
     if (threshold < ROLLOUT_SCALE && bucketOf(murmur3Continue(d.prefixes, value, f * 8), ROLLOUT_SCALE) >= threshold) {
       return -1;
     }
-    if (split0 === split1) return d.ruleResult[r];
+    if (split0 === split1) return rules[ra + R_RESULT];
     const bucket = bucketOf(murmur3Continue(d.prefixes, value, f * 8 + 4), d.splitCumulative[split1 - 1]);
-    return d.ruleResult[r] + pickByCumulative(d.splitCumulative, split0, split1, bucket) - split0;
+    return rules[ra + R_RESULT] + pickByCumulative(d.splitCumulative, split0, split1, bucket) - split0;
   }
 
   /** admit() with its reasoning recorded; the same decisions, made the slow way. */
   private admitTraced(f: number, s: number, r: number, index: number, ctx: EvaluationContext, trace: TraceStep[]) {
     const d = this.d;
     const served = this.admit(f, s, r, ctx);
-    const threshold = d.ruleThreshold[r];
-    const split = d.splitStart[r] !== d.splitEnd[r];
+    const ra = r * RULE_STRIDE;
+    const threshold = d.rules[ra + R_THRESHOLD];
+    const split0 = d.rules[ra + R_SPLIT_START];
+    const split1 = d.rules[ra + R_SPLIT_END];
     const admission: Admission = {
       rollout: threshold / 1000,
       threshold,
@@ -248,18 +278,19 @@ export class FlagStore {
       bucket: null,
       admitted: served >= 0,
     };
-    const key = threshold >= ROLLOUT_SCALE && !split ? undefined : this.stickyKey(s, ctx);
+    const key = threshold >= ROLLOUT_SCALE && split0 === split1 ? undefined : this.stickyKey(s, ctx);
     if (key === null) admission.noStickyValue = true;
     if (typeof key === "string") {
-      const input = `${d.info[f].salt}:${readAttribute(ctx, key)}`;
+      const value = readAttribute(ctx, key)!;
+      const input = `${d.info[f].salt}:${value}`;
       admission.stickyKey = key;
       if (threshold < ROLLOUT_SCALE) {
         admission.hashInput = input;
-        admission.bucket = bucketOf(murmur3Continue(d.prefixes, readAttribute(ctx, key)!, f * 8), ROLLOUT_SCALE);
+        admission.bucket = bucketOf(murmur3Continue(d.prefixes, value, f * 8), ROLLOUT_SCALE);
       }
-      if (split && served >= 0) {
-        const totalWeight = d.splitCumulative[d.splitEnd[r] - 1];
-        const bucket = bucketOf(murmur3Continue(d.prefixes, readAttribute(ctx, key)!, f * 8 + 4), totalWeight);
+      if (split0 !== split1 && served >= 0) {
+        const totalWeight = d.splitCumulative[split1 - 1];
+        const bucket = bucketOf(murmur3Continue(d.prefixes, value, f * 8 + 4), totalWeight);
         admission.split = { hashInput: input, bucket, totalWeight, variant: d.results[served].variant };
       }
     }
@@ -269,15 +300,15 @@ export class FlagStore {
 
   /** The sticky value for stage `s` (bucketing.md, Inputs); an empty string counts as absent. */
   private stickyValue(s: number, ctx: EvaluationContext): string | undefined {
-    const key = this.d.stageBucketingKey[s];
-    if (key !== null) return readAttribute(ctx, key) || undefined;
+    const k = this.d.stages[s + S_STICKY];
+    if (k >= 0) return readAttribute(ctx, this.d.stickyKeys[k]) || undefined;
     return readAttribute(ctx, "targetingKey") || readAttribute(ctx, "userId") || undefined;
   }
 
   /** The context key the sticky value comes from, or null when there is none. */
   private stickyKey(s: number, ctx: EvaluationContext): string | null {
-    const key = this.d.stageBucketingKey[s];
-    if (key !== null) return readAttribute(ctx, key) ? key : null;
+    const k = this.d.stages[s + S_STICKY];
+    if (k >= 0) return readAttribute(ctx, this.d.stickyKeys[k]) ? this.d.stickyKeys[k] : null;
     return readAttribute(ctx, "targetingKey") ? "targetingKey" : readAttribute(ctx, "userId") ? "userId" : null;
   }
 }

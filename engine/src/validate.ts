@@ -33,6 +33,9 @@ export class SnapshotError extends Error {
 
 type Report = (field: string, message: string) => void;
 
+const BOOLEAN_VARIANTS: ReadonlySet<string> = new Set(["on", "off"]);
+const VALUE_TYPES: ReadonlySet<string> = new Set(["boolean", "string", "number", "json"]);
+
 /**
  * The problems of one flag (empty = valid). With `allFlags`, dependencies are checked too: they must exist,
  * name a variant the dependency has, and not lead back to this flag.
@@ -53,7 +56,7 @@ function checkFlag(flag: Flag, byKey: Map<string, Flag> | undefined): FlagProble
   }
   if (!key) report("key", "must be a non-empty string");
   if (flag.salt != null && typeof flag.salt !== "string") report("salt", "must be a string");
-  if (!["boolean", "string", "number", "json"].includes(flag.valueType)) report("valueType", "unknown value type");
+  if (!VALUE_TYPES.has(flag.valueType)) report("valueType", "unknown value type");
   if (flag.killAt != null && !Number.isFinite(flag.killAt)) report("killAt", "must be epoch milliseconds");
   const variants = checkVariants(flag, report);
   const environments = new Set<string>();
@@ -86,8 +89,8 @@ export function validateSnapshot(snapshot: Snapshot): FlagProblem[] {
 }
 
 /** Variant keys of the flag (`on`/`off` for booleans), after checking non-boolean variants. */
-function checkVariants(flag: Flag, report: Report): Set<string> {
-  if (flag.valueType === "boolean") return new Set(["on", "off"]);
+function checkVariants(flag: Flag, report: Report): ReadonlySet<string> {
+  if (flag.valueType === "boolean") return BOOLEAN_VARIANTS;
   const keys = new Set<string>();
   checkList(flag.variants, "variants", report, (v, field) => {
     if (typeof v?.key !== "string" || !v.key) report(`${field}.key`, "must be a non-empty string");
@@ -105,7 +108,7 @@ function checkVariants(flag: Flag, report: Report): Set<string> {
   return keys;
 }
 
-function checkStage(flag: Flag, stage: Stage, field: string, variants: Set<string>, report: Report): void {
+function checkStage(flag: Flag, stage: Stage, field: string, variants: ReadonlySet<string>, report: Report): void {
   if (typeof stage?.environmentId !== "string" || !stage.environmentId) {
     report(`${field}.environmentId`, "must be a non-empty string");
   }
@@ -122,7 +125,7 @@ function checkStage(flag: Flag, stage: Stage, field: string, variants: Set<strin
   });
 }
 
-function checkRule(flag: Flag, rule: Rule, field: string, variants: Set<string>, report: Report): void {
+function checkRule(flag: Flag, rule: Rule, field: string, variants: ReadonlySet<string>, report: Report): void {
   if (!isLogic(rule.groupsOperator)) report(`${field}.groupsOperator`, "must be AND or OR");
   const p = rule.rollout;
   if (typeof p !== "number" || !(p >= 0 && p <= 100)) report(`${field}.rollout`, "must be a number in 0..100");
@@ -137,7 +140,7 @@ function checkRule(flag: Flag, rule: Rule, field: string, variants: Set<string>,
   checkServe(flag, rule, `${field}.serve`, variants, report);
 }
 
-function checkServe(flag: Flag, rule: Rule, field: string, variants: Set<string>, report: Report): void {
+function checkServe(flag: Flag, rule: Rule, field: string, variants: ReadonlySet<string>, report: Report): void {
   const serve = rule.serve;
   if (serve?.kind === "on") return;
   if (serve?.kind === "variant") {
@@ -231,13 +234,13 @@ function findCycle(flag: Flag, byKey: Map<string, Flag>): { index: number; path:
   return undefined;
 }
 
-function variantKeys(flag: Flag): Set<string> {
-  return flag.valueType === "boolean" ? new Set(["on", "off"]) : new Set(flag.variants?.map((v) => v.key));
+function variantKeys(flag: Flag): ReadonlySet<string> {
+  return flag.valueType === "boolean" ? BOOLEAN_VARIANTS : new Set(flag.variants?.map((v) => v.key));
 }
 
 function checkList<T>(list: T[] | undefined, field: string, report: Report, check: (item: T, field: string) => void) {
   if (!Array.isArray(list)) report(field, "must be an array");
-  else for (const [i, item] of list.entries()) check(item, `${field}[${i}]`);
+  else for (let i = 0; i < list.length; i++) check(list[i], `${field}[${i}]`);
 }
 
 function isLogic(op: unknown): boolean {
