@@ -73,7 +73,8 @@ export function loadConfig(env: Env = process.env): EdgeConfig {
       0,
     ),
     defaultEnvironment: read("EDGE_ENVIRONMENT") ?? null,
-    eventBufferSize: integer("EDGE_EVENT_BUFFER_SIZE", read("EDGE_EVENT_BUFFER_SIZE"), 10_000, 1),
+    // The backend takes at most 50,000 events per batch (delivery ingest limit).
+    eventBufferSize: integer("EDGE_EVENT_BUFFER_SIZE", read("EDGE_EVENT_BUFFER_SIZE"), 10_000, 1, 50_000),
     credentialWaitMs: integer("EDGE_CREDENTIAL_WAIT_MS", read("EDGE_CREDENTIAL_WAIT_MS"), 2000, 0),
     logLevel: parseLogLevel(read("EDGE_LOG_LEVEL") ?? "info"),
     maxBodyBytes: integer("EDGE_MAX_BODY_BYTES", read("EDGE_MAX_BODY_BYTES"), 65_536, 256),
@@ -119,10 +120,13 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
-function integer(name: string, value: string | undefined, fallback: number, min: number): number {
+function integer(name: string, value: string | undefined, fallback: number, min: number, max = Infinity): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `"${value}" is not an integer ≥ ${min}`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `≥ ${min}` : `in ${min}..${max}`;
+    throw new ConfigError(name, `"${value}" is not an integer ${range}`);
+  }
   return n;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { compileStore, type EvaluationContext, type EvaluationResult } from "@fluxgate/engine";
+import { compileStore, type EvaluationResult } from "@fluxgate/engine";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { OFREPWebProvider } from "@openfeature/ofrep-web-provider";
 import { OpenFeature } from "@openfeature/server-sdk";
@@ -17,13 +17,15 @@ const web = backendClient("00000000-0000-4000-8000-0000000000a1", "team-a", WEB_
   environmentId: PROD.id,
 });
 const flags = snapshot.flags.filter((f) => !f.sticky); // sticky answers depend on history (sticky.test.ts)
-const contexts: EvaluationContext[] = ["u-1", "u-2", "alice", "bob", "carol", "zed"].flatMap((targetingKey) => [
-  { targetingKey, country: "US" },
-  { targetingKey, country: "DE" },
-]);
+const contexts: { targetingKey: string; country: string }[] = ["u-1", "u-2", "alice", "bob", "carol", "zed"].flatMap(
+  (targetingKey) => [
+    { targetingKey, country: "US" },
+    { targetingKey, country: "DE" },
+  ],
+);
 
 /** What OFREP must say for an engine result (ofrep.md, Mapping FluxGate results). */
-function ofrepOf(result: EvaluationResult) {
+function ofrepOf(result: EvaluationResult): Record<string, unknown> {
   const prerequisite = result.reason === "PREREQUISITE_FAILED";
   return {
     value: result.value,
@@ -56,12 +58,13 @@ describe("OFREP through @openfeature/server-sdk + @openfeature/ofrep-provider", 
             : await client.getStringDetails(flag.key, "", { ...ctx, environment_id: PROD.name });
         const expected = ofrepOf(store.evaluate(flag.key, PROD.id, ctx));
         expect(details.errorCode).toBeUndefined();
-        expect({
+        const actual: Record<string, unknown> = {
           value: details.value,
           variant: details.variant,
           reason: details.reason,
           flagMetadata: details.flagMetadata,
-        }).toEqual(expected);
+        };
+        expect(actual).toEqual(expected);
       }
     }
   });
@@ -115,14 +118,19 @@ describe("OFREP through @openfeature/web-sdk + @openfeature/ofrep-web-provider",
             : client.getStringDetails(flag.key, defaultFor(flag.valueType) as string);
         const expected = ofrepOf(store.evaluate(flag.key, PROD.id, ctx));
         expect(details.errorCode).toBeUndefined();
-        expect({ value: details.value, variant: details.variant, reason: details.reason }).toEqual({
+        const actual: Record<string, unknown> = {
+          value: details.value,
+          variant: details.variant,
+          reason: details.reason,
+        };
+        expect(actual).toEqual({
           value: expected.value,
           variant: expected.variant,
           reason: expected.reason,
         });
       }
-      await WebOpenFeature.clearProviders(domain);
     }
+    await WebOpenFeature.clearProviders();
   });
 
   test("the web provider is refused with a fatal error from a disallowed origin", async () => {
