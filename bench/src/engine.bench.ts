@@ -82,23 +82,9 @@ function handWritten(): (ctx: EvaluationContext) => boolean {
   };
 }
 
-interface Scenario {
-  name: string;
-  /** Evaluates context `i` of the scenario's own prepared contexts. */
-  run: (i: number) => unknown;
-}
-
-/** Median ops/s of a scenario, cycling through its contexts. */
-async function opsPerSecond(scenario: Scenario, quick: boolean): Promise<number> {
-  let i = 0;
-  const mask = USERS - 1;
-  const stats = await measure(
-    () => {
-      i = (i + 1) & mask;
-      do_not_optimize(scenario.run(i));
-    },
-    quick ? { min_cpu_time: 50e6, max_samples: 1e4 } : { min_cpu_time: 1000e6 },
-  );
+/** Median ops/s of one scenario; `step(i)` evaluates the scenario's context `i`. */
+async function opsPerSecond(step: () => unknown, quick: boolean): Promise<number> {
+  const stats = await measure(step, quick ? { min_cpu_time: 50e6, max_samples: 1e4 } : { min_cpu_time: 1000e6 });
   return 1e9 / stats.p50;
 }
 
@@ -162,17 +148,46 @@ export async function runEngineBench({ quick }: { quick: boolean }): Promise<Eng
   checkPeer("flagd-core", users, (u) => flagd.check(flagd.context(u)));
   checkPeer("growthbook", users, (u) => growthbook.check(growthbook.context(u)));
 
-  const scenarios: Scenario[] = [
-    { name: "hand-written (murmur3 + Set)", run: (i) => hand(contexts[i]) },
-    { name: "compiled store", run: (i) => store.evaluate(FLAG_KEY, ENV, contexts[i]) },
-    { name: "reference evaluate()", run: (i) => evaluate(flag, ENV, contexts[i], options) },
-    { name: "unleash-client", run: (i) => unleash.check(peerContexts[0][i]) },
-    { name: "@openfeature/flagd-core", run: (i) => flagd.check(peerContexts[1][i]) },
-    { name: "@growthbook/growthbook", run: (i) => growthbook.check(peerContexts[2][i]) },
-    { name: "compiled store, flag without rules", run: (i) => store.evaluate("static", ENV, contexts[i]) },
-  ];
+  // One literal closure per scenario: a shared one would make its call site polymorphic and slow every
+  // scenario after the first. Each cycles through the users with its own counter.
+  const m = USERS - 1;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let e = 0;
+  let f = 0;
+  let g = 0;
+  const [uc, fc, gc] = peerContexts;
   const ops: Record<string, number> = {};
-  for (const s of scenarios) ops[s.name] = await opsPerSecond(s, quick);
+  ops["hand-written (murmur3 + Set)"] = await opsPerSecond(() => {
+    a = (a + 1) & m;
+    return do_not_optimize(hand(contexts[a]));
+  }, quick);
+  ops["compiled store"] = await opsPerSecond(() => {
+    b = (b + 1) & m;
+    return do_not_optimize(store.evaluate(FLAG_KEY, ENV, contexts[b]));
+  }, quick);
+  ops["reference evaluate()"] = await opsPerSecond(() => {
+    c = (c + 1) & m;
+    return do_not_optimize(evaluate(flag, ENV, contexts[c], options));
+  }, quick);
+  ops["unleash-client"] = await opsPerSecond(() => {
+    d = (d + 1) & m;
+    return do_not_optimize(unleash.check(uc[d]));
+  }, quick);
+  ops["@openfeature/flagd-core"] = await opsPerSecond(() => {
+    e = (e + 1) & m;
+    return do_not_optimize(flagd.check(fc[e]));
+  }, quick);
+  ops["@growthbook/growthbook"] = await opsPerSecond(() => {
+    f = (f + 1) & m;
+    return do_not_optimize(growthbook.check(gc[f]));
+  }, quick);
+  ops["compiled store, flag without rules"] = await opsPerSecond(() => {
+    g = (g + 1) & m;
+    return do_not_optimize(store.evaluate("static", ENV, contexts[g]));
+  }, quick);
   unleash.close();
 
   const compile = compileFigures(quick);

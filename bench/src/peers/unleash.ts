@@ -29,7 +29,9 @@ export async function unleashPeer(): Promise<{
             {
               name: "flexibleRollout",
               parameters: { rollout: String(ROLLOUT_PERCENT), stickiness: "userId", groupId: FLAG_KEY },
-              constraints: [{ contextName: "country", operator: "IN" as never, values: TARGET_COUNTRIES }], // the enum is not exported
+              constraints: [
+                { contextName: "country", operator: "IN" as never, values: TARGET_COUNTRIES, inverted: false },
+              ], // the enum is not exported
             },
           ],
         },
