@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+const base = { EDGE_CLIENT_ID: "c", EDGE_CLIENT_SECRET: "s" };
+
+describe("configuration", () => {
+  test("defaults follow the architecture page", () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      backendGrpc: "http://127.0.0.1:50051",
+      httpHost: "0.0.0.0",
+      httpPort: 8081,
+      assignmentFlushSecs: 10,
+      evaluationFlushSecs: 30,
+      snapshotPath: "./.fluxgate/edge-snapshot.json",
+      defaultEnvironment: null,
+      credentialWaitMs: 2000,
+      logLevel: "info",
+    });
+  });
+
+  test("a backend address without a scheme is taken as http", () => {
+    expect(loadConfig({ ...base, EDGE_BACKEND_GRPC: "backend:50051" }).backendGrpc).toBe("http://backend:50051");
+  });
+
+  test("EDGE_SNAPSHOT_PATH=off keeps nothing on disk", () => {
+    expect(loadConfig({ ...base, EDGE_SNAPSHOT_PATH: "off" }).snapshotPath).toBeNull();
+  });
+
+  const bad: [string, Record<string, string>][] = [
+    ["EDGE_CLIENT_ID", { EDGE_CLIENT_SECRET: "s" }],
+    ["EDGE_CLIENT_SECRET", { EDGE_CLIENT_ID: "c" }],
+    ["EDGE_HTTP_ADDR", { ...base, EDGE_HTTP_ADDR: "8081" }],
+    ["EDGE_HTTP_ADDR", { ...base, EDGE_HTTP_ADDR: "0.0.0.0:99999" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "ftp://x:1" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "http://no-port" }],
+    ["EDGE_ASSIGNMENT_FLUSH_SECS", { ...base, EDGE_ASSIGNMENT_FLUSH_SECS: "0" }],
+    ["EDGE_EVALUATION_FLUSH_SECS", { ...base, EDGE_EVALUATION_FLUSH_SECS: "soon" }],
+    ["EDGE_EVENT_BUFFER_SIZE", { ...base, EDGE_EVENT_BUFFER_SIZE: "1.5" }],
+    ["EDGE_EVENT_BUFFER_SIZE", { ...base, EDGE_EVENT_BUFFER_SIZE: "60000" }],
+    ["EDGE_CREDENTIAL_WAIT_MS", { ...base, EDGE_CREDENTIAL_WAIT_MS: "-1" }],
+    ["EDGE_LOG_LEVEL", { ...base, EDGE_LOG_LEVEL: "loud" }],
+    ["EDGE_MAX_BODY_BYTES", { ...base, EDGE_MAX_BODY_BYTES: "10" }],
+  ];
+  for (const [variable, env] of bad) {
+    test(`a bad ${variable} (${JSON.stringify(env[variable] ?? "unset")}) is named with its fix`, () => {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as ConfigError).message).toStartWith(`${variable}: `);
+    });
+  }
+
+  test("the edge process stops at start with one line naming the variable, exit code 2", async () => {
+    const child = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts")], {
+      env: { PATH: process.env.PATH ?? "", EDGE_CLIENT_ID: "c" },
+      stderr: "pipe",
+      stdout: "pipe",
+    });
+    const code = await child.exited;
+    const stderr = (await new Response(child.stderr).text()).trim();
+    expect(code).toBe(2);
+    expect(stderr.split("\n")).toHaveLength(1);
+    expect(stderr).toContain("EDGE_CLIENT_SECRET");
+  });
+});
