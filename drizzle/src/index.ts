@@ -2,6 +2,7 @@
 
 export { CLIENT_SECRET_PREFIX, generateClientSecret, hashClientSecret, newClientSecret } from "./client-secret.ts";
 export { CONFIG_CHANNEL, type ConfigChange, type ConfigEntity, recordConfigChange } from "./config-change.ts";
+export { type DemoSeedResult, seedDemo } from "./demo-seed.ts";
 export { DatabaseLockedError, DatabaseUnavailableError } from "./errors.ts";
 export { executeRows } from "./execute.ts";
 export { MIGRATIONS_FOLDER, migrationsHash, migrationTags } from "./migrations.ts";
