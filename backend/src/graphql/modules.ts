@@ -1,0 +1,14 @@
+/**
+ * The schema's domains, in print order. A new domain = its `graphql.ts` (exporting `typeDefs` and `resolvers`)
+ * plus one import and one entry here. Then `bun run schema:print` to update backend/schema.graphql.
+ */
+import * as audit from "../audit/graphql";
+import * as auth from "../auth/graphql";
+import * as changes from "../changes/graphql";
+import * as members from "../members/graphql";
+import * as teams from "../teams/graphql";
+import * as users from "../users/graphql";
+import * as base from "./base";
+import type { GraphQLModule } from "./module";
+
+export const modules: GraphQLModule[] = [base, auth, teams, users, members, audit, changes];

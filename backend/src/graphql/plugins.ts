@@ -1,0 +1,134 @@
+/**
+ * Cross-cutting GraphQL concerns, in the order they run (yoga/envelop runs plugins in list order per phase):
+ *
+ * 1. `maxTokensPlugin` (parse)      – refuses oversized documents before any work is done on them.
+ * 2. `maxDepthPlugin` (validate)    – refuses selections nested deeper than MAX_DEPTH (introspection excepted).
+ * 3. `useAuthContext` (context)     – turns the transport's credentials into `ctx.actor`, loaded from the database.
+ * 4. `useAccessControl` (execute/subscribe) – decides on the parsed operation: anonymous callers may run only
+ *    `login`, `createAdmin`, `applicationStatus` (and, outside production, introspection); a user with a temporary
+ *    password may run only TEMPORARY_PASSWORD_FIELDS. Runs after 3 because it needs the actor.
+ *
+ * Error masking is not in this list: it is yoga's `maskedErrors` option (errors.ts), which wraps every result.
+ */
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import { GraphQLError } from "graphql";
+import type { Plugin, YogaInitialContext } from "graphql-yoga";
+import { authenticate } from "../auth/authenticate";
+import type { AppDeps } from "../deps";
+import type { GraphQLContext } from "./module";
+import { operationShape } from "./operation-access";
+
+export const MAX_DEPTH = 12;
+export const MAX_TOKENS = 2000;
+
+/** Root fields anyone may call, per operation type. */
+export const ANONYMOUS_FIELDS = {
+  query: new Set(["applicationStatus"]),
+  mutation: new Set(["login", "createAdmin"]),
+  subscription: new Set<string>(),
+};
+
+/** What a user whose password is temporary may still do. */
+export const TEMPORARY_PASSWORD_FIELDS = new Set([
+  "resetPassword",
+  "logout",
+  "logoutCurrent",
+  "me",
+  "applicationStatus",
+]);
+
+const INTROSPECTION_FIELDS = new Set(["__schema", "__type"]);
+
+/** The transport's part of the context: set by the HTTP handler and by the WebSocket handler. */
+export interface TransportContext {
+  /** `Authorization` header value (HTTP, SSE) or `connectionParams.authorization` (WebSocket). */
+  authorization: string | null;
+  clientIp: string | null;
+}
+
+/** Everything a plugin can see in the context. */
+export type YogaContext = YogaInitialContext & TransportContext & GraphQLContext;
+
+export function graphqlPlugins(deps: AppDeps): Plugin<YogaContext>[] {
+  return [
+    maxTokensPlugin({ n: MAX_TOKENS }),
+    maxDepthPlugin({ n: MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
+    useAuthContext(deps),
+    useAccessControl({ production: deps.config.production }),
+  ];
+}
+
+/** Builds `ctx.deps`, `ctx.actor`, `ctx.authFailure`, `ctx.clientIp` and `ctx.refreshActor`. */
+export function useAuthContext(deps: AppDeps): Plugin<YogaContext> {
+  return {
+    async onContextBuilding({ context, extendContext }) {
+      const authorization = context.authorization ?? null;
+      const result = await authenticate(deps, authorization);
+      const extension: GraphQLContext = {
+        deps,
+        actor: result.actor,
+        authFailure: result.failure,
+        clientIp: context.clientIp ?? null,
+        refreshActor: async () => (await authenticate(deps, authorization)).actor,
+      };
+      extendContext(extension);
+    },
+  };
+}
+
+const refusal = (message: string, code: string, status: number) =>
+  new GraphQLError(message, { extensions: { code, http: { status } } });
+
+/** The reason the operation may not run for this caller, or undefined when it may. */
+export function accessRefusal(
+  shape: ReturnType<typeof operationShape>,
+  ctx: Pick<GraphQLContext, "actor" | "authFailure">,
+  production: boolean,
+): GraphQLError | undefined {
+  const fields = shape ? [...shape.rootFields].filter((f) => f !== "__typename") : undefined;
+  if (!ctx.actor) {
+    const allowed = ANONYMOUS_FIELDS[shape?.type ?? "subscription"];
+    const anonymous = fields?.every(
+      (f) => allowed.has(f) || (!production && shape?.type === "query" && INTROSPECTION_FIELDS.has(f)),
+    );
+    if (anonymous) return undefined;
+    return refusal(
+      ctx.authFailure?.message ?? "authentication required: send 'Authorization: Bearer <token>'",
+      "UNAUTHENTICATED",
+      401,
+    );
+  }
+  if (
+    ctx.actor.isTemporaryPassword &&
+    !fields?.every((f) => TEMPORARY_PASSWORD_FIELDS.has(f) || INTROSPECTION_FIELDS.has(f))
+  ) {
+    return refusal(
+      "your password is temporary: change it with resetPassword before doing anything else",
+      "PASSWORD_RESET_REQUIRED",
+      403,
+    );
+  }
+  return undefined;
+}
+
+export function useAccessControl(options: { production: boolean }): Plugin<YogaContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refusal = accessRefusal(
+        operationShape(args.document, args.operationName),
+        args.contextValue,
+        options.production,
+      );
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refusal = accessRefusal(
+        operationShape(args.document, args.operationName),
+        args.contextValue,
+        options.production,
+      );
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+  };
+}
