@@ -13,7 +13,7 @@ const lockPath = () => `${dataDir}.lock`;
 /** Runs the child fixture to completion. */
 async function runChild(mode: "try" | "exit") {
   const started = performance.now();
-  const child = Bun.spawn(["bun", CHILD, mode, dataDir], { stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, CHILD, mode, dataDir], { stdout: "pipe", stderr: "pipe" });
   const [code, stdout, stderr] = await Promise.all([
     child.exited,
     new Response(child.stdout).text(),
@@ -24,7 +24,7 @@ async function runChild(mode: "try" | "exit") {
 
 /** Starts a child that holds the folder until killed. */
 async function holdingChild(): Promise<Bun.Subprocess<"ignore", "pipe", "inherit">> {
-  const child = Bun.spawn(["bun", CHILD, "hold", dataDir], { stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn([process.execPath, CHILD, "hold", dataDir], { stdout: "pipe", stderr: "inherit" });
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
   expect(new TextDecoder().decode(value)).toContain("ready");
