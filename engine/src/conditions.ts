@@ -43,8 +43,12 @@ export function conditionHolds(t: ConditionTable, c: number, ctx: EvaluationCont
   const raw = ctx[t.key[c]];
   const op = t.op[c];
   let verdict: number;
-  if (typeof raw === "string") verdict = onText(t, c, op, raw);
-  else if (typeof raw === "number" && Number.isFinite(raw)) verdict = onNumber(t, c, op, raw);
+  if (typeof raw === "string") {
+    // Fast path for the commonest condition: a case-sensitive `in` on a string attribute.
+    if (op === OP_IN && t.caseInsensitive[c] === 0)
+      return (t.operand[c] as Set<string>).has(raw) !== (t.negate[c] === 1);
+    verdict = onText(t, c, op, raw);
+  } else if (typeof raw === "number" && Number.isFinite(raw)) verdict = onNumber(t, c, op, raw);
   else if (typeof raw === "boolean") verdict = onText(t, c, op, raw ? "true" : "false");
   else return op === OP_NOT_IN && t.negate[c] === 0;
   if (verdict === INVALID) return false;

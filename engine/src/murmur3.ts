@@ -26,27 +26,35 @@ function feed(h: number, k: number, n: number, len: number, s: string): void {
   const end = s.length;
   let i = 0;
   while (i < end) {
-    if (n === 0) {
-      // ASCII fast path: four chars are one block, no byte shuffling.
-      while (i + 4 <= end) {
-        const c0 = s.charCodeAt(i);
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (n === 0 && i + 4 <= end) {
+        // ASCII fast path: four chars are one block, no byte shuffling.
         const c1 = s.charCodeAt(i + 1);
         const c2 = s.charCodeAt(i + 2);
         const c3 = s.charCodeAt(i + 3);
-        if ((c0 | c1 | c2 | c3) >= 0x80) break;
-        h = mix(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
-        i += 4;
-        len += 4;
+        if ((c1 | c2 | c3) < 0x80) {
+          h = mix(h, c | (c1 << 8) | (c2 << 16) | (c3 << 24));
+          i += 4;
+          len += 4;
+          continue;
+        }
       }
-      if (i >= end) break;
+      // One ASCII byte into a partial block (after a prefix whose length is not a multiple of 4).
+      k |= c << (n << 3);
+      i++;
+      len++;
+      if (++n === 4) {
+        h = mix(h, k);
+        k = 0;
+        n = 0;
+      }
+      continue;
     }
-    const c = s.charCodeAt(i++);
+    i++;
     let bytes: number; // up to 4 UTF-8 bytes packed little-endian
     let count: number;
-    if (c < 0x80) {
-      bytes = c;
-      count = 1;
-    } else if (c < 0x800) {
+    if (c < 0x800) {
       bytes = 0xc0 | (c >> 6) | ((0x80 | (c & 63)) << 8);
       count = 2;
     } else {

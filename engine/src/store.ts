@@ -186,10 +186,7 @@ export class FlagStore {
     }
     const s = e < 0 ? -1 : flags[at + F_STAGES + e] * STAGE_STRIDE;
     const stages = d.stages;
-    if (trace !== null) {
-      const rules = s < 0 ? 0 : stages[s + S_RULE_END] - stages[s + S_RULE_START];
-      trace.push({ step: "stage", found: s >= 0, deployed: s >= 0 && stages[s + S_DEPLOYED] === 1, rules });
-    }
+    if (trace !== null) this.traceStage(s, trace);
     if (s < 0 || stages[s + S_DEPLOYED] === 0) return d.results[base + DISABLED];
     const r0 = stages[s + S_RULE_START];
     const r1 = stages[s + S_RULE_END];
@@ -204,6 +201,12 @@ export class FlagStore {
     }
     if (trace !== null) trace.push({ step: "default" });
     return d.results[base + DEFAULT];
+  }
+
+  private traceStage(s: number, trace: TraceStep[]): void {
+    const stages = this.d.stages;
+    const rules = s < 0 ? 0 : stages[s + S_RULE_END] - stages[s + S_RULE_START];
+    trace.push({ step: "stage", found: s >= 0, deployed: s >= 0 && stages[s + S_DEPLOYED] === 1, rules });
   }
 
   private dependenciesHold(at: number, e: number, ctx: EvaluationContext, now: number, trace: TraceStep[] | null) {
@@ -302,6 +305,9 @@ export class FlagStore {
   private stickyValue(s: number, ctx: EvaluationContext): string | undefined {
     const k = this.d.stages[s + S_STICKY];
     if (k >= 0) return readAttribute(ctx, this.d.stickyKeys[k]) || undefined;
+    // Named reads (not ctx[key]) so the engine's inline caches see the common string case directly.
+    const targetingKey = ctx.targetingKey;
+    if (typeof targetingKey === "string" && targetingKey !== "") return targetingKey;
     return readAttribute(ctx, "targetingKey") || readAttribute(ctx, "userId") || undefined;
   }
 
