@@ -1,0 +1,47 @@
+/** Loading, error and empty states around data from a model. */
+import type { ComponentChildren } from "preact";
+import type { ApiError } from "../api/errors.ts";
+import { errorMessage } from "../api/errors.ts";
+
+interface AsyncProps<T> {
+  data: T | undefined;
+  loading: boolean;
+  error: ApiError | null;
+  onRetry?: () => void;
+  /** What to say when the data is an empty list. */
+  empty?: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}
+
+export function Async<T>({ data, loading, error, onRetry, empty, children }: AsyncProps<T>) {
+  if (error && data === undefined) {
+    return (
+      <div class="notice notice--error" role="alert">
+        <p>{errorMessage(error)}</p>
+        {onRetry && (
+          <button type="button" class="btn" onClick={onRetry}>
+            Try again
+          </button>
+        )}
+      </div>
+    );
+  }
+  if (data === undefined) {
+    return (
+      <p class="muted" aria-busy="true">
+        {loading ? "Loading…" : ""}
+      </p>
+    );
+  }
+  if (empty && Array.isArray(data) && data.length === 0) return <div class="empty">{empty}</div>;
+  return <>{children(data)}</>;
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <header class="page-header">
+      <h1>{title}</h1>
+      {children && <div class="page-header__actions">{children}</div>}
+    </header>
+  );
+}

@@ -1,0 +1,56 @@
+/** The workflow buttons a user's role allows on one stage, and who asked and decided. */
+import type { StageAction } from "../models/workflow.ts";
+
+export interface StageActionsProps {
+  actions: readonly StageAction[];
+  note: string | null;
+  busy: boolean;
+  requested: { by: string; at: string } | null;
+  decided: { by: string; at: string } | null;
+  onAction: (action: StageAction) => void;
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+export function StageActions({ actions, note, busy, requested, decided, onAction }: StageActionsProps) {
+  return (
+    <div class="stage-actions">
+      {(requested || decided) && (
+        <dl class="meta">
+          {requested && (
+            <>
+              <dt>Requested</dt>
+              <dd>
+                by {requested.by}, {when(requested.at)}
+              </dd>
+            </>
+          )}
+          {decided && (
+            <>
+              <dt>Decided</dt>
+              <dd>
+                by {decided.by}, {when(decided.at)}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+      {note && <p class="muted">{note}</p>}
+      {actions.length > 0 && (
+        <div class="actions">
+          {actions.map((a) => (
+            <button
+              type="button"
+              key={a.to}
+              class={`btn ${a.tone === "primary" ? "btn--primary" : a.tone === "danger" ? "btn--danger" : ""}`}
+              disabled={busy}
+              onClick={() => onAction(a)}
+            >
+              {a.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/** Stage changes waiting for a decision in the team, with the decisions the user may take. */
+import { useEffect, useState } from "preact/hooks";
+import { errorMessage } from "../api/errors.ts";
+import { Async, PageHeader } from "../components/async-state.tsx";
+import { StageActions } from "../components/stage-actions.tsx";
+import { StatusBadge } from "../components/status-badge.tsx";
+import { decide, pendingApprovals } from "../models/approvals.ts";
+import type { Feature, FeatureStage } from "../models/feature.ts";
+import { me } from "../models/session.ts";
+import { can } from "../models/teams.ts";
+import { stageActions } from "../models/workflow.ts";
+
+const PENDING = new Set(["DEPLOYMENT_REQUESTED", "ROLLBACK_REQUESTED"]);
+
+function Request({ feature, stage }: { feature: Feature; stage: FeatureStage }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const { actions, note } = stageActions(stage, can.value, me.value?.id ?? null);
+  return (
+    <li class="panel approval">
+      <header class="panel__header">
+        <h2>
+          <a href={`/features/${feature.id}`}>{feature.key}</a> <span class="muted">in</span> {stage.environment.name}
+        </h2>
+        <StatusBadge status={stage.status} enabled={stage.enabled} />
+      </header>
+      <StageActions
+        actions={actions.filter((a) => a.needs === "decide")}
+        note={note}
+        busy={busy}
+        requested={
+          stage.requestedBy && stage.requestedTime ? { by: stage.requestedBy.username, at: stage.requestedTime } : null
+        }
+        decided={null}
+        onAction={(a) => {
+          setBusy(true);
+          setError(null);
+          decide(stage.id, a.to)
+            .catch((e) => setError(errorMessage(e)))
+            .finally(() => setBusy(false));
+        }}
+      />
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function ApprovalsPage({ teamId }: { teamId: string }) {
+  useEffect(() => void pendingApprovals.load(teamId), [teamId]);
+  return (
+    <>
+      <PageHeader title="Approvals" />
+      <Async
+        data={pendingApprovals.data.value}
+        loading={pendingApprovals.loading.value}
+        error={pendingApprovals.error.value}
+        onRetry={() => void pendingApprovals.refresh()}
+        empty={<p>Nothing is waiting for a decision.</p>}
+      >
+        {(list) => (
+          <ul class="cards">
+            {list.flatMap((f) =>
+              f.stages.filter((s) => PENDING.has(s.status)).map((s) => <Request key={s.id} feature={f} stage={s} />),
+            )}
+          </ul>
+        )}
+      </Async>
+    </>
+  );
+}

@@ -1,0 +1,11 @@
+/** Unknown address. */
+export function NotFoundPage() {
+  return (
+    <section class="empty">
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <a href="/features">Go to the features</a>.
+      </p>
+    </section>
+  );
+}
