@@ -1,6 +1,8 @@
 /**
  * Cross-cutting GraphQL concerns, in the order they run (yoga/envelop runs plugins in list order per phase):
  *
+ * 0. `useInputErrorCode` (parse, validate) – marks syntax and validation errors (including the two limits below)
+ *    BAD_USER_INPUT before yoga would label them GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED.
  * 1. `maxTokensPlugin` (parse)      – refuses oversized documents before any work is done on them.
  * 2. `maxDepthPlugin` (validate)    – refuses selections nested deeper than MAX_DEPTH (introspection excepted).
  * 3. `useAuthContext` (context)     – turns the transport's credentials into `ctx.actor`, loaded from the database.
@@ -52,11 +54,35 @@ export type YogaContext = YogaInitialContext & TransportContext & GraphQLContext
 
 export function graphqlPlugins(deps: AppDeps): Plugin<YogaContext>[] {
   return [
+    useInputErrorCode(),
     maxTokensPlugin({ n: MAX_TOKENS }),
     maxDepthPlugin({ n: MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
     useAuthContext(deps),
     useAccessControl({ production: deps.config.production }),
   ];
+}
+
+const markBadInput = (error: unknown) => {
+  if (error instanceof GraphQLError) {
+    const extensions = error.extensions as Record<string, unknown>;
+    extensions.code ??= "BAD_USER_INPUT";
+  }
+};
+
+/** Syntax and validation errors are the client's: BAD_USER_INPUT (HTTP 400 stays yoga's). */
+export function useInputErrorCode(): Plugin<YogaContext> {
+  return {
+    onParse() {
+      return ({ result }) => {
+        if (result instanceof Error) markBadInput(result);
+      };
+    },
+    onValidate() {
+      return ({ valid, result }) => {
+        if (!valid) for (const error of result) markBadInput(error);
+      };
+    },
+  };
 }
 
 /** Builds `ctx.deps`, `ctx.actor`, `ctx.authFailure`, `ctx.clientIp` and `ctx.refreshActor`. */

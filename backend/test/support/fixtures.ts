@@ -96,3 +96,31 @@ export async function createUser(gql: Gql, adminToken: string, options: NewUserO
 }
 
 export { ROLE_IDS };
+
+export interface Organisation {
+  admin: Session;
+  teamA: { id: string; name: string };
+  teamB: { id: string; name: string };
+  /** Members of team A, one per role. */
+  viewer: Session;
+  requester: Session;
+  approver: Session;
+  teamAdmin: Session;
+  /** A Team Admin of team B only. */
+  outsider: Session;
+}
+
+/** The first admin, teams A and B, a member of A for each role and a Team Admin of B. */
+export async function createOrganisation(gql: Gql): Promise<Organisation> {
+  const admin = await createFirstAdmin(gql);
+  const teamA = await createTeam(gql, admin.token);
+  const teamB = await createTeam(gql, admin.token);
+  const [viewer, requester, approver, teamAdmin, outsider] = await Promise.all([
+    createUser(gql, admin.token, { teamId: teamA.id, role: "Viewer" }),
+    createUser(gql, admin.token, { teamId: teamA.id, role: "Requester" }),
+    createUser(gql, admin.token, { teamId: teamA.id, role: "Approver" }),
+    createUser(gql, admin.token, { teamId: teamA.id, role: "Team Admin" }),
+    createUser(gql, admin.token, { teamId: teamB.id, role: "Team Admin" }),
+  ]);
+  return { admin, teamA, teamB, viewer, requester, approver, teamAdmin, outsider };
+}

@@ -54,3 +54,6 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     throw err;
   }
 }
+
+/** Timeout for hooks that start a backend (the database template and Argon2 are slow on a busy machine). */
+export const SETUP_TIMEOUT_MS = 60_000;
