@@ -103,6 +103,7 @@ export interface SubscribeRequest {
   feature_keys: string[];
   environment_id: string;
   since_version: number;
+  compact_snapshot: boolean;
 }
 
 export interface Ack {
@@ -143,6 +144,7 @@ export interface FeatureUpdate {
   snapshot_size: number;
   more_follows: boolean;
   feature_id: string;
+  flags_json: string;
 }
 
 export interface UserFlagAssignment {

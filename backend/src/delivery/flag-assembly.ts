@@ -29,13 +29,41 @@ export interface FlagRecord {
   contextNames: Map<string, string>;
 }
 
-type DependencyRow = typeof featureDependencies.$inferSelect & { dependsOnKey: string };
+type FeatureRow = Pick<
+  typeof features.$inferSelect,
+  | "id"
+  | "teamId"
+  | "key"
+  | "salt"
+  | "description"
+  | "featureType"
+  | "valueType"
+  | "defaultVariant"
+  | "offVariant"
+  | "sticky"
+  | "killed"
+  | "killedAt"
+  | "killScheduledAt"
+  | "createdAt"
+>;
+type VariantRow = Pick<typeof featureVariants.$inferSelect, "featureId" | "key" | "value" | "weight">;
+type StageRow = Pick<
+  typeof featureStages.$inferSelect,
+  "id" | "featureId" | "environmentId" | "orderIndex" | "position" | "bucketingKey" | "enabled"
+>;
+type RuleRow = Pick<
+  typeof stageRules.$inferSelect,
+  "id" | "stageId" | "groupsOperator" | "groups" | "rollout" | "serve"
+>;
+type DependencyRow = Pick<typeof featureDependencies.$inferSelect, "featureId" | "dependsOnId" | "variant"> & {
+  dependsOnKey: string;
+};
 
 export interface FlagRows {
-  features: (typeof features.$inferSelect)[];
-  variants: (typeof featureVariants.$inferSelect)[];
-  stages: (typeof featureStages.$inferSelect)[];
-  rules: (typeof stageRules.$inferSelect)[];
+  features: FeatureRow[];
+  variants: VariantRow[];
+  stages: StageRow[];
+  rules: RuleRow[];
   dependencies: DependencyRow[];
   contextValues: Map<string, { key: string; values: string[] }>;
 }
@@ -93,11 +121,7 @@ export function assembleFlags(rows: FlagRows): FlagRecord[] {
 
 type StoredCondition = Partial<Condition> & { contextId?: string };
 
-function toRule(
-  row: typeof stageRules.$inferSelect,
-  contextValues: FlagRows["contextValues"],
-  contextNames: Map<string, string>,
-): Rule {
+function toRule(row: RuleRow, contextValues: FlagRows["contextValues"], contextNames: Map<string, string>): Rule {
   const groups: ConditionGroup[] = (Array.isArray(row.groups) ? row.groups : []).map((g: Partial<ConditionGroup>) => ({
     operator: (g.operator ?? "AND") as LogicOperator,
     conditions: (g.conditions ?? []).map((c: StoredCondition) => {

@@ -224,7 +224,13 @@ function streamUpdates(deps: GrpcDeps, call: grpc.ServerDuplexStream<StreamReque
       deps.auth
         .authenticate(subscribe.client_id, subscribe.client_secret)
         .then((client) =>
-          deps.hub.subscribe(call as grpc.ServerDuplexStream<unknown, Buffer>, client, subscribe.client_secret, since),
+          deps.hub.subscribe(
+            call as grpc.ServerDuplexStream<unknown, Buffer>,
+            client,
+            subscribe.client_secret,
+            since,
+            subscribe.compact_snapshot === true,
+          ),
         )
         .then((s) => {
           session = s;

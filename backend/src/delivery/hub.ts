@@ -97,15 +97,18 @@ export class DeliveryHub {
     client: ClientRecord,
     secret: string,
     sinceVersion: number,
+    compact = false,
   ): Promise<StreamSession | null> {
     return this.serial(async () => {
       const team = await this.ensureTeam(client.teamId);
-      const session = new StreamSession(call, client, secret, this.options.maxQueued, (s) => team.sessions.delete(s));
+      const session = new StreamSession(call, client, secret, this.options.maxQueued, compact, (s) =>
+        team.sessions.delete(s),
+      );
       const catchUp = sinceVersion > 0 ? await this.catchUp(team, session.environmentId, sinceVersion) : null;
       if (call.cancelled || call.writableEnded || call.destroyed) return null;
       team.sessions.add(session);
       if (catchUp) session.send(catchUp);
-      else session.sendSnapshot(team.snapshotFrames(session.environmentId));
+      else session.sendSnapshot(team.snapshotFrames(session.environmentId, session.compact));
       return session;
     });
   }
@@ -144,7 +147,8 @@ export class DeliveryHub {
     if (touched.resnapshot) {
       team.load(await loadTeamRecords(this.db, team.teamId));
       team.version = Math.max(team.version, touched.version);
-      for (const session of team.sessions) session.sendSnapshot(team.snapshotFrames(session.environmentId));
+      for (const session of team.sessions)
+        session.sendSnapshot(team.snapshotFrames(session.environmentId, session.compact));
     } else {
       const updates = await this.rebuild(team, touched);
       // the version moves only with a message carrying it, so heartbeats never announce a gap that is

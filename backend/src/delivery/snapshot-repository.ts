@@ -17,7 +17,7 @@ import {
   stageRules,
 } from "@fluxgate/drizzle";
 import type { EnvironmentRef, Flag, Snapshot } from "@fluxgate/engine";
-import { asc, eq, inArray, max, type SQL } from "drizzle-orm";
+import { asc, eq, inArray, max, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { assembleFlags, type FlagRecord, type FlagRows } from "./flag-assembly.ts";
 
@@ -64,48 +64,90 @@ export async function loadFlagRecords(
     "teamId" in scope
       ? eq(features.teamId, scope.teamId)
       : inArray(features.id, (scope as { featureIds: string[] }).featureIds);
-  const featureRows = await executor.select().from(features).where(inScope).orderBy(asc(features.key));
-  if (featureRows.length === 0) return [];
   const target = alias(features, "target");
-  const [variantRows, stageRows, ruleRows, dependencyRows] = await Promise.all([
+  // one round trip: every table of the scope at once (the children filter through their feature)
+  const [featureRows, variantRows, stageRows, ruleRows, dependencyRows, contextValues] = await Promise.all([
     executor
-      .select({ variant: featureVariants })
+      .select({
+        id: features.id,
+        teamId: features.teamId,
+        key: features.key,
+        salt: features.salt,
+        description: features.description,
+        featureType: features.featureType,
+        valueType: features.valueType,
+        defaultVariant: features.defaultVariant,
+        offVariant: features.offVariant,
+        sticky: features.sticky,
+        killed: features.killed,
+        killedAt: features.killedAt,
+        killScheduledAt: features.killScheduledAt,
+        createdAt: features.createdAt,
+      })
+      .from(features)
+      .where(inScope)
+      .orderBy(asc(features.key)),
+    executor
+      .select({
+        featureId: featureVariants.featureId,
+        key: featureVariants.key,
+        value: featureVariants.value,
+        weight: featureVariants.weight,
+      })
       .from(featureVariants)
       .innerJoin(features, eq(features.id, featureVariants.featureId))
       .where(inScope)
       .orderBy(asc(featureVariants.featureId), asc(featureVariants.orderIndex), asc(featureVariants.key)),
     executor
-      .select({ stage: featureStages })
+      .select({
+        id: featureStages.id,
+        featureId: featureStages.featureId,
+        environmentId: featureStages.environmentId,
+        orderIndex: featureStages.orderIndex,
+        position: featureStages.position,
+        bucketingKey: featureStages.bucketingKey,
+        enabled: featureStages.enabled,
+      })
       .from(featureStages)
       .innerJoin(features, eq(features.id, featureStages.featureId))
       .where(inScope)
       .orderBy(asc(featureStages.featureId), asc(featureStages.orderIndex)),
     executor
-      .select({ rule: stageRules })
+      .select({
+        id: stageRules.id,
+        stageId: stageRules.stageId,
+        groupsOperator: stageRules.groupsOperator,
+        groups: stageRules.groups,
+        rollout: stageRules.rollout,
+        serve: stageRules.serve,
+      })
       .from(stageRules)
       .innerJoin(featureStages, eq(featureStages.id, stageRules.stageId))
       .innerJoin(features, eq(features.id, featureStages.featureId))
       .where(inScope)
       .orderBy(asc(stageRules.stageId), asc(stageRules.priority)),
     executor
-      .select({ dependency: featureDependencies, targetKey: target.key })
+      .select({
+        featureId: featureDependencies.featureId,
+        dependsOnId: featureDependencies.dependsOnId,
+        variant: featureDependencies.variant,
+        dependsOnKey: target.key,
+      })
       .from(featureDependencies)
       .innerJoin(features, eq(features.id, featureDependencies.featureId))
       .innerJoin(target, eq(target.id, featureDependencies.dependsOnId))
       .where(inScope)
       .orderBy(asc(featureDependencies.featureId), asc(target.key)),
+    loadContextValues(executor, scope, inScope),
   ]);
+  if (featureRows.length === 0) return [];
   const rows: FlagRows = {
     features: featureRows,
-    variants: variantRows.map((r) => r.variant),
-    stages: stageRows.map((r) => r.stage),
-    rules: ruleRows.map((r) => r.rule),
-    dependencies: dependencyRows.map((r) => ({ ...r.dependency, dependsOnKey: r.targetKey })),
-    contextValues: await loadContextValues(
-      executor,
-      scope,
-      ruleRows.map((r) => r.rule.groups),
-    ),
+    variants: variantRows,
+    stages: stageRows,
+    rules: ruleRows,
+    dependencies: dependencyRows,
+    contextValues,
   };
   return assembleFlags(rows);
 }
@@ -144,15 +186,23 @@ export function stagesOf(flag: Flag, environmentId: string): Flag {
   return { ...flag, stages: flag.stages.filter((s) => s.environmentId === environmentId) };
 }
 
-/** Context values referenced by rules, as `contextId → { key, values }`. */
+/** Context lists the scope's rules read (a whole team: all its lists), as `contextId → { key, values }`. */
 async function loadContextValues(
   executor: Executor,
   scope: { teamId: string } | { featureIds: string[] },
-  groups: unknown[],
+  inScope: SQL,
 ): Promise<Map<string, { key: string; values: string[] }>> {
-  const wanted = "teamId" in scope ? null : referencedContextIds(groups);
-  if (wanted && wanted.length === 0) return new Map();
-  const where = "teamId" in scope ? eq(contexts.teamId, scope.teamId) : inArray(contexts.id, wanted as string[]);
+  const referenced = sql`${contexts.id} in (
+    select (cond->>'contextId')::uuid
+    from ${stageRules}
+    join ${featureStages} on ${featureStages.id} = ${stageRules.stageId}
+    join ${features} on ${features.id} = ${featureStages.featureId}
+    cross join lateral jsonb_array_elements(
+      case jsonb_typeof(${stageRules.groups}) when 'array' then ${stageRules.groups} else '[]'::jsonb end) as grp
+    cross join lateral jsonb_array_elements(
+      case jsonb_typeof(grp->'conditions') when 'array' then grp->'conditions' else '[]'::jsonb end) as cond
+    where ${inScope} and cond->>'contextId' ~* ${UUID_PATTERN})`;
+  const where = "teamId" in scope ? eq(contexts.teamId, scope.teamId) : referenced;
   const rows = await executor
     .select({ contextId: contexts.id, key: contexts.key, value: contextValues.value })
     .from(contexts)
@@ -171,18 +221,4 @@ async function loadContextValues(
   return byContext;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function referencedContextIds(groupsPerRule: unknown[]): string[] {
-  const ids = new Set<string>();
-  for (const groups of groupsPerRule) {
-    if (!Array.isArray(groups)) continue;
-    for (const group of groups) {
-      for (const condition of (group as { conditions?: unknown[] })?.conditions ?? []) {
-        const id = (condition as { contextId?: unknown })?.contextId;
-        if (typeof id === "string" && UUID.test(id)) ids.add(id);
-      }
-    }
-  }
-  return [...ids];
-}
+const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";

@@ -22,6 +22,8 @@ export class StreamSession {
     /** Kept to re-check the credentials while the stream is open. */
     readonly secret: string,
     private readonly maxQueued: number,
+    /** The client asked for snapshots as chunks of engine flags. */
+    readonly compact: boolean,
     private readonly onClose: (session: StreamSession) => void,
   ) {
     this.allowance = maxQueued;

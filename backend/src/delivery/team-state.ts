@@ -6,11 +6,13 @@ import type { EnvironmentRef, Flag } from "@fluxgate/engine";
 import { toFeatureFull } from "./feature-full.ts";
 import type { FlagRecord } from "./flag-assembly.ts";
 import { featureChunk, featureFrame, frame } from "./frames.ts";
-import type { TeamSnapshot } from "./snapshot-repository.ts";
+import { stagesOf, type TeamSnapshot } from "./snapshot-repository.ts";
 import type { StreamSession } from "./stream-session.ts";
 
 /** Cache key of the frames for streams bound to one environment, or to none. */
 const ALL_ENVIRONMENTS = "*";
+/** Size of one compact snapshot message (JSON characters), well under the 16 MB send limit. */
+const COMPACT_CHUNK_CHARS = 512 * 1024;
 
 export class TeamState {
   readonly sessions = new Set<StreamSession>();
@@ -21,6 +23,7 @@ export class TeamState {
   private readonly byKey = new Map<string, FlagRecord>();
   private readonly chunks = new Map<string, Map<string, Buffer>>();
   private readonly snapshots = new Map<string, Buffer[]>();
+  private readonly flagJson = new Map<string, Map<string, string>>();
 
   constructor(readonly teamId: string) {}
 
@@ -33,6 +36,7 @@ export class TeamState {
     this.records.clear();
     this.byKey.clear();
     this.chunks.clear();
+    this.flagJson.clear();
     this.snapshots.clear();
     for (const record of snapshot.records) this.put(record);
     this.environments = snapshot.environments;
@@ -89,9 +93,12 @@ export class TeamState {
     return chunk;
   }
 
-  /** SNAPSHOT_BEGIN, one SNAPSHOT per flag, SNAPSHOT_END; built once per version and binding. */
-  snapshotFrames(environmentId: string | null): Buffer[] {
-    const envKey = environmentId ?? ALL_ENVIRONMENTS;
+  /**
+   * SNAPSHOT_BEGIN, the flags (one SNAPSHOT each, or `compact`: chunks of engine flags as JSON), SNAPSHOT_END;
+   * built once per version, binding and form.
+   */
+  snapshotFrames(environmentId: string | null, compact = false): Buffer[] {
+    const envKey = `${compact ? "compact:" : ""}${environmentId ?? ALL_ENVIRONMENTS}`;
     const cached = this.snapshots.get(envKey);
     if (cached) return cached;
     const environments = environmentId ? this.environments.filter((e) => e.id === environmentId) : this.environments;
@@ -105,12 +112,44 @@ export class TeamState {
         snapshot_size: this.records.size,
       }),
     ];
-    for (const record of this.byKey.values())
-      frames.push(featureFrame("SNAPSHOT", this.version, this.chunk(record, environmentId)));
+    if (compact) frames.push(...this.compactFrames(environmentId));
+    else
+      for (const record of this.byKey.values())
+        frames.push(featureFrame("SNAPSHOT", this.version, this.chunk(record, environmentId)));
     frames.push(
       frame({ message_id: crypto.randomUUID(), action: "SNAPSHOT_END", version: this.version, team_id: this.teamId }),
     );
     this.snapshots.set(envKey, frames);
+    return frames;
+  }
+
+  private compactFrames(environmentId: string | null): Buffer[] {
+    const envKey = environmentId ?? ALL_ENVIRONMENTS;
+    let perEnv = this.flagJson.get(envKey);
+    if (!perEnv) {
+      perEnv = new Map();
+      this.flagJson.set(envKey, perEnv);
+    }
+    const frames: Buffer[] = [];
+    let parts: string[] = [];
+    let size = 0;
+    const flush = () => {
+      frames.push(frame({ action: "SNAPSHOT", version: this.version, flags_json: `[${parts.join(",")}]` }));
+      parts = [];
+      size = 0;
+    };
+    for (const record of this.byKey.values()) {
+      const id = record.flag.id as string;
+      let json = perEnv.get(id);
+      if (json === undefined) {
+        json = JSON.stringify(environmentId ? stagesOf(record.flag, environmentId) : record.flag);
+        perEnv.set(id, json);
+      }
+      parts.push(json);
+      size += json.length;
+      if (size >= COMPACT_CHUNK_CHARS) flush();
+    }
+    if (parts.length > 0) flush();
     return frames;
   }
 
@@ -126,6 +165,7 @@ export class TeamState {
 
   private forget(id: string): void {
     for (const perEnv of this.chunks.values()) perEnv.delete(id);
+    for (const perEnv of this.flagJson.values()) perEnv.delete(id);
     this.snapshots.clear();
   }
 }

@@ -15,6 +15,13 @@ export function decodeFlag(feature: FeatureFull): Flag {
   return fromOriginalFields(feature);
 }
 
+/** A compact snapshot chunk: a JSON array of engine flags. */
+export function decodeFlags(json: string): Flag[] {
+  const flags = JSON.parse(json) as Flag[];
+  if (!Array.isArray(flags)) throw new Error("flags_json is not an array");
+  return flags;
+}
+
 function fromOriginalFields(f: FeatureFull): Flag {
   const scheduled = f.kill_at_unix_ms || (f.rollback_scheduled_at ? Date.parse(f.rollback_scheduled_at) : Number.NaN);
   return {

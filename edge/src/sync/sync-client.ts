@@ -21,7 +21,7 @@ import type {
 import * as grpc from "@grpc/grpc-js";
 import { type BackoffPolicy, jitteredDelay, refusalDelay } from "./backoff.ts";
 import { createBackendClient } from "./channel.ts";
-import { decodeFlag } from "./flag-decode.ts";
+import { decodeFlag, decodeFlags } from "./flag-decode.ts";
 import { FlagState } from "./flag-state.ts";
 import { callClientStream, callUnary, DEFAULT_RETRY, type RetryPolicy, withRetry } from "./unary.ts";
 
@@ -54,8 +54,10 @@ export interface SyncClientOptions {
   heartbeatMs?: number;
   /** No message for this long: the stream is presumed dead and reopened (default 45 s). */
   staleAfterMs?: number;
-  /** Unary calls: attempts, backoff and per-attempt deadline. */
+  /** Unary calls: attempts, backoff and per-attempt deadline (default 4 attempts, 250 ms → 5 s, 5 s deadline). */
   retry?: Partial<RetryPolicy>;
+  /** Deadline of one attempt of the pushes, which carry large batches (default 30 s). */
+  pushTimeoutMs?: number;
   /** Extra grpc-js channel options. */
   channelOptions?: grpc.ChannelOptions;
 }
@@ -167,6 +169,7 @@ class StreamSync implements SyncClient {
         client_id: this.options.clientId,
         client_secret: this.options.clientSecret,
         since_version: this.version,
+        compact_snapshot: true,
       },
     });
     const heartbeatMs = this.options.heartbeatMs ?? 15_000;
@@ -195,7 +198,8 @@ class StreamSync implements SyncClient {
         };
         return;
       case "SNAPSHOT":
-        if (this.pending && update.feature) this.pending.flags.push(decodeFlag(update.feature));
+        if (this.pending && update.flags_json) this.pending.flags.push(...decodeFlags(update.flags_json));
+        else if (this.pending && update.feature) this.pending.flags.push(decodeFlag(update.feature));
         else if (update.feature) this.delta(update); // an original-style snapshot: per-flag upserts
         return;
       case "SNAPSHOT_END":
@@ -310,12 +314,16 @@ class StreamSync implements SyncClient {
     return { client_id: this.options.clientId, client_secret: this.options.clientSecret };
   }
 
-  private unary<Res>(method: string, request: object): Promise<Res> {
+  private unary<Res>(method: string, request: object, policy: RetryPolicy = this.retry): Promise<Res> {
     return withRetry(
       (deadline) => callUnary<object, Res>(this.client, method, request, deadline),
-      this.retry,
+      policy,
       () => this.stopped,
     );
+  }
+
+  private get pushPolicy(): RetryPolicy {
+    return { ...this.retry, timeoutMs: this.options.pushTimeoutMs ?? 30_000 };
   }
 
   getClientInfo(): Promise<GetClientInfoResponse> {
@@ -338,17 +346,21 @@ class StreamSync implements SyncClient {
     if (messages.length === 0) return Promise.resolve({ message_id: "", accepted_count: 0, rejected_count: 0 });
     return withRetry(
       (deadline) => callClientStream<object, Ack>(this.client, "PushUserAssignments", messages, deadline),
-      this.retry,
+      this.pushPolicy,
       () => this.stopped,
     );
   }
 
   pushEvaluationEvents(input: PushEvaluationEventsInput): Promise<PushEvaluationEventsResponse> {
-    return this.unary("PushEvaluationEvents", {
-      ...this.creds,
-      batch_id: input.batchId,
-      events: input.events,
-      counters: input.counters ?? [],
-    });
+    return this.unary(
+      "PushEvaluationEvents",
+      {
+        ...this.creds,
+        batch_id: input.batchId,
+        events: input.events,
+        counters: input.counters ?? [],
+      },
+      this.pushPolicy,
+    );
   }
 }
