@@ -3,7 +3,7 @@
  * Reorder by dragging a rule's handle or with its arrow buttons; each rule has condition groups, a
  * rollout percentage (3 decimals) and what it serves: on, one variant, or a weighted split.
  */
-import { useId, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { move, newGroup, newRule, type RuleDraft, type Serve, sharePercent } from "../models/rules.ts";
 import { ConditionGroupEditor, type ContextOption } from "./condition-group.tsx";
 
@@ -32,6 +32,8 @@ interface RuleProps {
 
 interface DragHandlers {
   dragging: number | null;
+  /** Whether a rule of this list is being dragged (read at event time, not render time). */
+  active: () => boolean;
   start: (index: number) => void;
   drop: (index: number) => void;
   end: () => void;
@@ -141,7 +143,7 @@ function RuleCard({ rule, index, count, props, onChange, onMove, onRemove, drag 
     <li
       class={`rule ${drag.dragging === index ? "rule--dragging" : ""}`}
       onDragOver={(e) => {
-        if (drag.dragging !== null) e.preventDefault();
+        if (drag.active()) e.preventDefault();
       }}
       onDrop={(e) => {
         e.preventDefault();
@@ -285,20 +287,27 @@ function RuleCard({ rule, index, count, props, onChange, onMove, onRemove, drag 
 export function RulesEditor(props: RulesEditorProps) {
   const { rules, onChange, readOnly, environmentName } = props;
   const [dragging, setDragging] = useState<number | null>(null);
+  // the dragged index also lives in a ref: a drop can arrive before the re-render that dragstart caused
+  const dragged = useRef<number | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const reorder = (from: number, to: number) => {
     if (from === to) return;
     onChange(move(rules, from, to));
     setAnnouncement(`Rule ${from + 1} moved to priority ${Math.max(1, Math.min(rules.length, to + 1))}`);
   };
+  const setDrag = (index: number | null) => {
+    dragged.current = index;
+    setDragging(index);
+  };
   const drag: DragHandlers = {
     dragging,
-    start: setDragging,
+    active: () => dragged.current !== null,
+    start: setDrag,
     drop: (to) => {
-      if (dragging !== null) reorder(dragging, to);
-      setDragging(null);
+      if (dragged.current !== null) reorder(dragged.current, to);
+      setDrag(null);
     },
-    end: () => setDragging(null),
+    end: () => setDrag(null),
   };
   return (
     <section class="rules" aria-label={`Targeting rules in ${environmentName}`}>
