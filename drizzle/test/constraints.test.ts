@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import {
@@ -12,6 +12,9 @@ import {
 import * as s from "../src/schema/index.ts";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../src/testing.ts";
 import { type Fixture, insertFixture } from "./helpers.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 /** The error a query fails with (the test fails if it succeeds). */
 async function failure(query: PromiseLike<unknown>): Promise<unknown> {

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { asc, eq } from "drizzle-orm";
 import { hashClientSecret, seedDemo } from "../src/index.ts";
 import * as s from "../src/schema/index.ts";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../src/testing.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 describe.each(testDatabaseKinds())("demo seed on %s", (kind) => {
   let t: TestDatabase;

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { CONFIG_CHANNEL, recordConfigChange } from "../src/index.ts";
 import { teams } from "../src/schema/index.ts";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../src/testing.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 /** Collects payloads and lets a test wait for the next one (or see that none came). */
 function inbox() {

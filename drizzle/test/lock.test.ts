@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseLockedError, openDatabase } from "../src/index.ts";
 import { prepareDataDir } from "../src/testing.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 const CHILD = join(import.meta.dir, "fixtures", "data-dir-child.ts");
 let root: string;

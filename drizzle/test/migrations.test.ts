@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { sql } from "drizzle-orm";
@@ -7,6 +7,9 @@ import * as schema from "../src/schema/index.ts";
 import { createScratchDatabase } from "../src/testing/postgres-scratch.ts";
 import { createTestDatabase, testDatabaseKinds, testServerUrl } from "../src/testing.ts";
 import type { DatabaseHandle } from "../src/types.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 async function applied(handle: Pick<DatabaseHandle, "execute">): Promise<number> {
   const [row] = await handle.execute<{ n: string }>(sql`select count(*) as n from drizzle.__drizzle_migrations`);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
@@ -6,6 +6,9 @@ import { ROLE_IDS } from "../src/index.ts";
 import * as s from "../src/schema/index.ts";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../src/testing.ts";
 import { type Fixture, insertFixture, primaryKeyWhere, type Row, schemaTables } from "./helpers.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 const at = (iso: string) => new Date(iso);
 const T1 = at("2026-01-02T03:04:05.678Z");

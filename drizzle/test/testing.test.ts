@@ -1,10 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { generateClientSecret, openDatabase, teams } from "../src/index.ts";
 import { createTestDatabase, prepareDataDir, templatePath, testServerUrl } from "../src/testing.ts";
+
+// a PGlite start takes about a second and several on a loaded machine; bunfig's [test] timeout is not applied
+setDefaultTimeout(30_000);
 
 describe("test databases", () => {
   test("a PGlite test database is migrated, empty and independent of the next one", async () => {
