@@ -5,10 +5,26 @@
 import * as audit from "../audit/graphql";
 import * as auth from "../auth/graphql";
 import * as changes from "../changes/graphql";
+import * as clients from "../clients/graphql";
+import * as contexts from "../contexts/graphql";
+import * as environments from "../environments/graphql";
 import * as members from "../members/graphql";
+import * as pipelines from "../pipelines/graphql";
 import * as teams from "../teams/graphql";
 import * as users from "../users/graphql";
 import * as base from "./base";
 import type { GraphQLModule } from "./module";
 
-export const modules: GraphQLModule[] = [base, auth, teams, users, members, audit, changes];
+export const modules: GraphQLModule[] = [
+  base,
+  auth,
+  teams,
+  users,
+  members,
+  audit,
+  changes,
+  environments,
+  pipelines,
+  contexts,
+  clients,
+];
