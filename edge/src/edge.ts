@@ -15,13 +15,16 @@ import {
   DebouncedWriter,
   type EdgeSnapshotFile,
   readSnapshotFile,
-  SNAPSHOT_FORMAT,
+  snapshotFileJson,
   type Tenant,
   TenantRegistry,
 } from "./store/index.ts";
 import { type Link, Links } from "./upstream/links.ts";
 import type { Upstream } from "./upstream/types.ts";
 import { UpstreamError } from "./upstream/types.ts";
+
+/** Stores with this many flags get a full GC after they are installed (see collectSoon). */
+const LARGE_STORE = 1000;
 
 /** Team id used for a bare snapshot file that names none. */
 const DEFAULT_TEAM = "default";
@@ -48,6 +51,7 @@ export class Edge {
   private readonly writer: DebouncedWriter | undefined;
   private own!: Link;
   private sweeper: ReturnType<typeof setInterval> | undefined;
+  private gcTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while the disk snapshot loads: those stores need no write-back. */
   private loading = false;
 
@@ -93,8 +97,9 @@ export class Edge {
       );
     }
     this.tenants.onChange((tenant, previous) => {
-      this.sticky.reconcile(tenant, previous?.snapshot.flags);
+      this.sticky.reconcile(tenant, previous);
       if (!this.loading) this.writer?.schedule();
+      if (tenant.store.flagCount >= LARGE_STORE) this.collectSoon();
       log.info("store updated", { teamId: tenant.teamId, version: tenant.version, flags: tenant.store.flagCount });
     });
   }
@@ -153,9 +158,22 @@ export class Edge {
     return Math.max(0, Math.round((now - since) / 100) / 10);
   }
 
+  /**
+   * A large recompile leaves tens of MB of parse and build garbage; one full collection shortly after gives the
+   * memory back to the system at once instead of whenever the heap next fills (RSS stays near the live size).
+   */
+  private collectSoon(): void {
+    this.gcTimer ??= setTimeout(() => {
+      this.gcTimer = undefined;
+      Bun.gc(true);
+    }, 100);
+    this.gcTimer.unref?.();
+  }
+
   /** Stops background work, delivers what it can within `deadlineMs`, writes the snapshot. */
   async stop(deadlineMs = 8000): Promise<void> {
     clearInterval(this.sweeper);
+    clearTimeout(this.gcTimer);
     this.analytics.stop();
     this.assignments.stop();
     const finalWork = Promise.allSettled([this.analytics.flush(), this.assignments.flush(), this.writer?.flush()]);
@@ -203,11 +221,11 @@ export class Edge {
     return ownInfo ?? provisionalInfo(this.config.clientId, file?.teams[0]?.teamId ?? DEFAULT_TEAM);
   }
 
-  private fileContent(): EdgeSnapshotFile {
+  private fileContent(): string {
     const clients = [...this.clients.all()].map((c) => ({ ...c.info, secretSha256: c.secretHash }));
     const teams = new Set(clients.map((c) => c.teamId));
-    const snapshots = [...this.tenants.all()].filter((t) => teams.has(t.teamId)).map((t) => t.snapshot);
-    return { format: SNAPSHOT_FORMAT, savedAtMs: Date.now(), clients, teams: snapshots };
+    const snapshots = [...this.tenants.all()].filter((t) => teams.has(t.teamId)).map((t) => t.snapshotJson());
+    return snapshotFileJson(Date.now(), clients, snapshots);
   }
 }
 

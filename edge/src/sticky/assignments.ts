@@ -3,7 +3,7 @@
  * in an environment, later requests get the same answer with its original reason, for flags with `sticky` set.
  * A kill purges them. Memory is bounded: past `maxEntries` the oldest assignment is forgotten.
  */
-import type { EvaluationResult, Flag, Tenant } from "../store/index.ts";
+import type { EvaluationResult, StickyFlag, Tenant } from "../store/index.ts";
 import type { StoredAssignment } from "../upstream/types.ts";
 
 const SEP = "\u0000";
@@ -66,33 +66,30 @@ export class StickyAssignments {
     return purged;
   }
 
-  /** After a store swap: purges the sticky assignments of flags now killed (or due), deleted or no longer sticky. */
-  reconcile(tenant: Tenant, previousFlags: readonly Flag[] | undefined, now = Date.now()): void {
-    if (!previousFlags) return;
-    const current = new Map(tenant.snapshot.flags.map((f) => [f.key, f]));
-    for (const old of previousFlags) {
-      if (!old.sticky) continue;
-      const flag = current.get(old.key);
-      if (!flag?.sticky || isKilled(flag, now)) this.purgeFlag(tenant.teamId, old.key, old.id ?? old.key);
+  /** After a store swap: purges the assignments of sticky flags now killed (or due), deleted or no longer sticky. */
+  reconcile(tenant: Tenant, previous: Tenant | undefined, now = Date.now()): void {
+    if (!previous) return;
+    for (const old of previous.stickyFlags.values()) {
+      const flag = tenant.stickyFlags.get(old.key);
+      if (!flag || isKilled(flag, now)) this.purgeFlag(tenant.teamId, old.key, old.id);
     }
   }
 
   /** Purges flags whose scheduled kill has come due (no update arrives for that). */
   purgeDue(tenant: Tenant, now = Date.now()): void {
-    for (const flag of tenant.snapshot.flags) {
-      if (flag.sticky && flag.killAt != null && flag.killAt <= now) {
-        this.purgeFlag(tenant.teamId, flag.key, flag.id ?? flag.key);
-      }
+    for (const flag of tenant.stickyFlags.values()) {
+      if (flag.killAt !== null && flag.killAt <= now) this.purgeFlag(tenant.teamId, flag.key, flag.id);
     }
   }
 
   /** Loads the team's assignments from the backend (ListUserAssignments) for its sticky, live flags. */
   warm(tenant: Tenant, assignments: readonly StoredAssignment[], now = Date.now()): number {
-    const byId = new Map(tenant.snapshot.flags.map((f) => [f.id ?? f.key, f]));
+    const byId = new Map<string, StickyFlag>();
+    for (const flag of tenant.stickyFlags.values()) byId.set(flag.id, flag);
     let loaded = 0;
     for (const a of assignments) {
       const flag = byId.get(a.featureId);
-      if (!a.assigned || !flag?.sticky || isKilled(flag, now)) continue;
+      if (!a.assigned || !flag || isKilled(flag, now)) continue;
       const result = assignedResult(flag, a.variant);
       if (!result) continue;
       this.put(tenant.teamId, flag.key, a.environmentId, a.userId, result);
@@ -139,13 +136,14 @@ export class StickyAssignments {
   }
 }
 
-function isKilled(flag: Flag, now: number): boolean {
-  return flag.killed || (flag.killAt != null && flag.killAt <= now);
+function isKilled(flag: StickyFlag, now: number): boolean {
+  return flag.killed || (flag.killAt !== null && flag.killAt <= now);
 }
 
 /** The answer for a stored assignment: booleans are on; a variant must still exist. */
-function assignedResult(flag: Flag, variant: string): EvaluationResult | undefined {
+function assignedResult(flag: StickyFlag, variant: string): EvaluationResult | undefined {
   if (flag.valueType === "boolean") return { enabled: true, value: true, variant: "on", reason: "TARGETING_MATCH" };
-  const v = flag.variants.find((x) => x.key === variant);
-  return v ? { enabled: true, value: v.value, variant: v.key, reason: "TARGETING_MATCH" } : undefined;
+  return flag.variants.has(variant)
+    ? { enabled: true, value: flag.variants.get(variant)!, variant, reason: "TARGETING_MATCH" }
+    : undefined;
 }

@@ -20,7 +20,9 @@ export type {
   Flag,
   FlagInfo,
   FlagStore,
+  JsonValue,
   Snapshot,
+  ValueType,
 } from "@fluxgate/engine";
 export { readAttribute } from "@fluxgate/engine";
 

@@ -56,11 +56,17 @@ export async function readSnapshotFile(path: string): Promise<EdgeSnapshotFile |
   throw new SnapshotFileError(path, `neither a "${SNAPSHOT_FORMAT}" file nor a snapshot with version and flags`);
 }
 
+/** The file's JSON from its clients and each team's snapshot JSON (flags are not serialized again). */
+export function snapshotFileJson(savedAtMs: number, clients: StoredClient[], teamJson: string[]): string {
+  const head = JSON.stringify({ format: SNAPSHOT_FORMAT, savedAtMs, clients });
+  return `${head.slice(0, -1)},"teams":[${teamJson.join(",")}]}`;
+}
+
 /** Writes atomically: temp file in the same folder, then rename. */
-export async function writeSnapshotFile(path: string, content: EdgeSnapshotFile): Promise<void> {
+export async function writeSnapshotFile(path: string, json: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(content), { mode: 0o600 });
+  await writeFile(temp, json, { mode: 0o600 });
   await rename(temp, path);
 }
 
@@ -73,7 +79,7 @@ export class DebouncedWriter {
   constructor(
     private readonly path: string,
     private readonly debounceMs: number,
-    private readonly content: () => EdgeSnapshotFile,
+    private readonly content: () => string,
     private readonly onError: (error: unknown) => void,
   ) {}
 

@@ -7,7 +7,7 @@ import { UpstreamError } from "./types.ts";
 
 export function detachedUpstream(reason = "no backend link configured"): Upstream {
   return {
-    connect(_credentials, handlers: StreamHandlers, _initial): Connection {
+    connect(_credentials, handlers: StreamHandlers, _sinceVersion): Connection {
       const away = () => Promise.reject(new UpstreamError("UNAVAILABLE", reason));
       return {
         start: () => handlers.onStateChange(false, new UpstreamError("UNAVAILABLE", reason)),

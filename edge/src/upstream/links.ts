@@ -172,7 +172,7 @@ export class Links {
   private open(credentials: Credentials, own: boolean, known?: EdgeClient): Link {
     const secretHash = hashSecret(credentials.clientSecret);
     const knownTeam = known?.info.teamId;
-    const initial = knownTeam === undefined ? undefined : this.o.tenants.get(knownTeam)?.snapshot;
+    const held = knownTeam === undefined ? undefined : this.o.tenants.get(knownTeam);
     const link: Link = {
       credentials,
       secretHash,
@@ -181,7 +181,7 @@ export class Links {
       connected: false,
       lastError: undefined,
       client: known,
-      teamId: initial ? knownTeam : undefined,
+      teamId: held ? knownTeam : undefined,
       parked: undefined,
       lastHeardMs: 0,
       disconnectedAtMs: Date.now(),
@@ -200,7 +200,7 @@ export class Links {
         },
         onStateChange: (connected, error) => this.onState(link, connected, error),
       },
-      initial,
+      held?.version ?? 0,
     );
     this.links.set(secretHash, link);
     link.connection.start();

@@ -12,12 +12,13 @@ import { UpstreamError, type UpstreamErrorKind } from "./types.ts";
 
 export function syncUpstream(backendUrl: string): Upstream {
   return {
-    connect(credentials, handlers, initial): Connection {
+    connect(credentials, handlers, sinceVersion): Connection {
       const sync = createSyncClient({
         backendUrl,
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
-        initialSnapshot: initial,
+        // The edge keeps the flags itself; the sync client only needs the version to ask for changes since.
+        sinceVersion,
         onSnapshot: (snapshot) => handlers.onSnapshot(snapshot),
         onDelta: (upserts, deletes, version) => handlers.onDelta({ version, upserts, deletes }),
         onStateChange: (connected, error) => handlers.onStateChange(connected, error && fromSyncError(error)),

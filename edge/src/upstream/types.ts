@@ -65,6 +65,6 @@ export interface Connection {
 }
 
 export interface Upstream {
-  /** A link for these credentials; `initial` is the team's snapshot already held (only changes since it are sent). */
-  connect(credentials: Credentials, handlers: StreamHandlers, initial: Snapshot | undefined): Connection;
+  /** A link for these credentials; `sinceVersion` > 0: the edge holds the team at that version (send changes since). */
+  connect(credentials: Credentials, handlers: StreamHandlers, sinceVersion: number): Connection;
 }
