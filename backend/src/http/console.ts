@@ -31,6 +31,7 @@ export function consoleRoutes(options: { uiDir?: string; env?: Env } = {}): Hono
   });
   routes.get("*", async (c) => {
     if (!existsSync(resolve(uiDir, "index.html"))) {
+      if (c.req.path !== "/") return c.notFound();
       return c.html(
         "<!doctype html><title>FluxGate</title><p>FluxGate backend. GraphQL (and GraphiQL) at " +
           '<a href="/graphql">/graphql</a>. The console is not built (no ui/dist).</p>',

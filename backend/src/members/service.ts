@@ -14,12 +14,17 @@ import { type Executor, ROLE_IDS } from "@fluxgate/drizzle";
 import type { Actor } from "../actor";
 import { recordActivity } from "../audit/service";
 import type { AppDeps } from "../deps";
-import { AppError, badInput } from "../errors";
+import { AppError, badInput, withDbErrors } from "../errors";
 import { can, readableTeamIds, requireTeam } from "../policy";
+import { listTeams } from "../teams/repository";
 import { findUser } from "../users/repository";
 import { visibleUser } from "../users/service";
 import * as v from "../validation";
 import * as repo from "./repository";
+
+/** A transaction whose constraint errors (also those raised at commit) become CONFLICT. */
+const transaction = <T>(deps: AppDeps, fn: (tx: Executor) => Promise<T>): Promise<T> =>
+  withDbErrors({ entity: "membership" }, () => deps.db.transaction(fn));
 
 export async function listRoles(deps: AppDeps): Promise<repo.RoleRow[]> {
   return repo.listRoles(deps.db);
@@ -49,6 +54,12 @@ async function requireUser(ex: Executor, userId: string) {
   return user;
 }
 
+async function requireTeams(ex: Executor, teamIds: string[]) {
+  const found = new Set((await listTeams(ex, teamIds)).map((team) => team.id));
+  const missing = teamIds.find((id) => !found.has(id));
+  if (missing) throw new AppError("NOT_FOUND", `team ${missing} not found`);
+}
+
 async function requireRole(ex: Executor, roleId: string, field: string) {
   const role = await repo.findRole(ex, roleId);
   if (!role) throw badInput(field, `role ${roleId} does not exist`);
@@ -73,8 +84,9 @@ export async function setTeamMember(
   const userId = v.uuid("userId", args.userId);
   const roleId = v.uuid("roleId", args.roleId);
   requireTeam(actor, teamId, "member:manage");
-  return deps.db.transaction(async (tx) => {
+  return transaction(deps, async (tx) => {
     await repo.lockTeamMembers(tx, teamId);
+    await requireTeams(tx, [teamId]);
     const user = await requireUser(tx, userId);
     const role = await requireRole(tx, roleId, "roleId");
     await keepATeamAdmin(tx, actor, teamId, userId, roleId);
@@ -107,7 +119,7 @@ export async function removeTeamMember(
   const teamId = v.uuid("teamId", args.teamId);
   const userId = v.uuid("userId", args.userId);
   requireTeam(actor, teamId, "member:manage");
-  return deps.db.transaction(async (tx) => {
+  return transaction(deps, async (tx) => {
     await repo.lockTeamMembers(tx, teamId);
     const user = await requireUser(tx, userId);
     const before = await repo.findMembership(tx, teamId, userId);
@@ -138,8 +150,9 @@ export async function assignUserTeams(
   const id = v.uuid("userId", userId);
   const wanted = [...new Set(teamIds.map((t, i) => v.uuid(`teamIds[${i}]`, t)))];
   for (const teamId of wanted) requireTeam(actor, teamId, "member:manage");
-  return deps.db.transaction(async (tx) => {
+  return transaction(deps, async (tx) => {
     const user = await requireUser(tx, id);
+    await requireTeams(tx, wanted);
     const current = await repo.roleIdsByTeam(tx, id);
     const managed = (teamId: string) => actor.isAdmin || can(actor, teamId, "member:manage");
     const added = wanted.filter((t) => !current.has(t));

@@ -5,6 +5,7 @@
  */
 import type { Actor } from "../actor";
 import { recordActivity } from "../audit/service";
+import { recordChange } from "../changes/service";
 import type { AppDeps } from "../deps";
 import { AppError, withDbErrors } from "../errors";
 import { readableTeamIds, requireAdmin, requireTeam } from "../policy";
@@ -103,6 +104,8 @@ export async function deleteTeam(deps: AppDeps, actor: Actor, id: string): Promi
       const before = await repo.findTeam(tx, teamId);
       if (!before) throw new AppError("NOT_FOUND", `team ${teamId} not found`);
       await repo.deleteTeam(tx, teamId);
+      // edges of the team learn it is gone (its clients and flags went with it)
+      await recordChange(tx, { teamId, kind: "DELETE", entity: "team", entityId: teamId, key: before.name });
       await recordActivity(tx, {
         teamId: null,
         activityType: "team_deleted",
