@@ -95,6 +95,14 @@ async function rolledUp(key: string): Promise<number> {
   return Number(row.total ?? 0);
 }
 
+async function batchCount(): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(evaluationBatches)
+    .where(eq(evaluationBatches.clientId, client.id));
+  return Number(row.n);
+}
+
 async function setRollout(featureId: string, rollout: number): Promise<void> {
   await db.transaction(async (tx) => {
     const stages = tx
@@ -224,6 +232,8 @@ describe("edge with the backend", () => {
   }, 30_000);
 
   test("with the backend down the edge keeps answering, says degraded, and delivers the outage's analytics once after", async () => {
+    await Bun.sleep(1_200); // earlier evaluations delivered: the next batch holds only this test's
+    const batchesBefore = await batchCount();
     await backend.stopDelivery();
     await eventually(async () => (await edge.health()).status === "degraded", "degraded health");
     expect(await edge.health()).toMatchObject({ connected: false });
@@ -237,6 +247,10 @@ describe("edge with the backend", () => {
     await Bun.sleep(1_500);
     expect(await storedEvents("outage")).toBe(3);
     expect(await rolledUp("outage")).toBe(3);
+    // One batch, retried under the same id until it got through.
+    expect(await batchCount()).toBe(batchesBefore + 1);
+    const metrics = await (await fetch(`${edge.url}/metrics`)).text();
+    expect(Number(/fluxgate_edge_analytics_flush_failures_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
   }, 30_000);
 
   test("an edge restarted while the backend is down serves from its disk snapshot", async () => {

@@ -150,6 +150,10 @@ export class Links {
       if (error instanceof UpstreamError && error.kind === "PERMISSION_DENIED") {
         return { status: 403, code: "CLIENT_DISABLED", message: error.message };
       }
+      if (error instanceof UpstreamError && error.kind === "INVALID_ARGUMENT") {
+        // e.g. a bare secret the backend cannot resolve without its client_id
+        return unauthenticated(`the backend refused these credentials: ${error.message}`);
+      }
       return unauthenticated("unknown client credentials");
     } finally {
       clearTimeout(timer);
