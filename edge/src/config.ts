@@ -31,6 +31,8 @@ export interface EdgeConfig {
   negativeCacheSecs: number;
   /** Most streams open at once for request credentials (the edge's own client not counted). */
   maxClientStreams: number;
+  /** New (unknown) secrets looked up at the backend per second, at most; beyond it 503 + Retry-After. */
+  newCredentialsPerSec: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env): EdgeConfig {
     clientIdleSecs: positive("EDGE_CLIENT_IDLE_SECS", read("EDGE_CLIENT_IDLE_SECS"), 300),
     negativeCacheSecs: positive("EDGE_NEGATIVE_CACHE_SECS", read("EDGE_NEGATIVE_CACHE_SECS"), 30),
     maxClientStreams: integer("EDGE_MAX_CLIENT_STREAMS", read("EDGE_MAX_CLIENT_STREAMS"), 64, 0),
+    newCredentialsPerSec: positive("EDGE_NEW_CREDENTIALS_PER_SEC", read("EDGE_NEW_CREDENTIALS_PER_SEC"), 20),
   };
 }
 
@@ -116,7 +119,7 @@ function parseBackendUrl(value: string): string {
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(name, `"${value}" is not a positive number of seconds`);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(name, `"${value}" is not a positive number`);
   return n;
 }
 

@@ -79,6 +79,7 @@ export class Edge {
       credentialWaitMs: config.credentialWaitMs,
       maxClientStreams: config.maxClientStreams,
       clientIdleMs: config.clientIdleSecs * 1000,
+      newCredentialsPerSec: config.newCredentialsPerSec,
       hasUndelivered: (clientId, lastUsedMs) => this.analytics.hasUndelivered(clientId, lastUsedMs),
     });
     this.assignments = new AssignmentFlusher({

@@ -63,6 +63,26 @@ describe("tenancy", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  test("a flood of distinct unknown secrets is looked up at most EDGE_NEW_CREDENTIALS_PER_SEC at a time", async () => {
+    const flood = await startTestEdge(undefined, { EDGE_NEW_CREDENTIALS_PER_SEC: "3" });
+    try {
+      const secrets = Array.from({ length: 20 }, (_, i) => `fgs_flood${String(i).padStart(36, "0")}`);
+      const responses = await Promise.all(
+        secrets.map((s) =>
+          flood.post(
+            "/evaluate",
+            { feature_key: "x", environment_id: PROD.id, context: [] },
+            { authorization: `Bearer ${s}` },
+          ),
+        ),
+      );
+      expect(responses.every((r) => r.status === 503)).toBe(true);
+      expect(flood.edge.links.count).toBeLessThanOrEqual(1 + 3); // the own link + the budget
+    } finally {
+      await flood.close();
+    }
+  });
+
   test("concurrent requests with one unknown secret share one stream", async () => {
     const secret = "fgs_unknown11111111111111111111111111111111";
     const before = edge.edge.links.count;

@@ -45,6 +45,8 @@ export interface LinksOptions {
   credentialWaitMs: number;
   maxClientStreams: number;
   clientIdleMs: number;
+  /** Budget of new-secret lookups per second (a flood of random secrets must not become a flood of subscribes). */
+  newCredentialsPerSec: number;
   /** Whether the client still has analytics not delivered (its link must stay). */
   hasUndelivered(clientId: string, lastUsedMs: number): boolean;
 }
@@ -53,8 +55,12 @@ export class Links {
   private readonly links = new Map<string, Link>();
   private readonly warmedTeams = new Set<string>();
   private stopped = false;
+  private budget: number;
+  private budgetAt = Date.now();
 
-  constructor(private readonly o: LinksOptions) {}
+  constructor(private readonly o: LinksOptions) {
+    this.budget = o.newCredentialsPerSec;
+  }
 
   /** Opens the edge's own link. `provisional` stands in for its info until the backend answers. */
   openOwn(credentials: Credentials, provisional: ClientInfo): Link {
@@ -131,6 +137,7 @@ export class Links {
     const hash = hashSecret(secret);
     let link = this.links.get(hash);
     if (!link) {
+      if (!this.takeBudget()) return unavailable("too many new credentials at once; retry shortly");
       if (this.requestLinkCount() >= this.o.maxClientStreams) {
         this.closeIdle();
         if (this.requestLinkCount() >= this.o.maxClientStreams) return unavailable("too many client streams open");
@@ -158,6 +165,16 @@ export class Links {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Token bucket: `newCredentialsPerSec` tokens per second, as many in reserve. */
+  private takeBudget(now = Date.now()): boolean {
+    const rate = this.o.newCredentialsPerSec;
+    this.budget = Math.min(rate, this.budget + ((now - this.budgetAt) / 1000) * rate);
+    this.budgetAt = now;
+    if (this.budget < 1) return false;
+    this.budget -= 1;
+    return true;
   }
 
   private requestLinkCount(): number {
