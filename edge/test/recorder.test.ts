@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test";
+import { Recorder } from "../src/analytics/recorder.ts";
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+describe("analytics recorder", () => {
+  test("counts stay exact when the exposure buffer is full; only detail is dropped, and counted", () => {
+    const recorder = new Recorder(2, T0);
+    for (let i = 0; i < 5; i++)
+      recorder.record("c1", "env", "flag", "on", true, false, `u${i}`, { userId: `u${i}` }, T0 + i);
+    const [batch] = recorder.seal(() => "b1", T0 + 10);
+    expect(batch.events).toHaveLength(2);
+    expect(batch.droppedEvents).toBe(3);
+    expect(batch.counters).toEqual([
+      {
+        featureKey: "flag",
+        environmentId: "env",
+        variant: "on",
+        result: true,
+        minuteMs: T0,
+        evaluationCount: 5,
+        cachedCount: 0,
+      },
+    ]);
+    expect(recorder.droppedTotal).toBe(3);
+  });
+
+  test("counters are kept per minute, per variant and result, and answers from sticky assignments are counted as cached", () => {
+    const recorder = new Recorder(100, T0);
+    recorder.record("c1", "env", "flag", "on", true, false, "a", {}, T0 + 1_000);
+    recorder.record("c1", "env", "flag", "on", true, true, "a", {}, T0 + 2_000);
+    recorder.record("c1", "env", "flag", "off", false, false, "b", {}, T0 + 3_000);
+    recorder.record("c1", "env", "flag", "on", true, false, "c", {}, T0 + 61_000);
+    const [batch] = recorder.seal(() => "b1", T0 + 62_000);
+    const rows = batch.counters.map((c) => [c.minuteMs - T0, c.variant, c.result, c.evaluationCount, c.cachedCount]);
+    expect(rows).toEqual([
+      [0, "on", true, 2, 1],
+      [0, "off", false, 1, 0],
+      [60_000, "on", true, 1, 0],
+    ]);
+  });
+
+  test("sealing makes one batch per client with its own id, then starts empty", () => {
+    const recorder = new Recorder(100, T0);
+    recorder.record("c1", "env", "flag", "on", true, false, "", { country: "US", n: 3 }, T0);
+    recorder.record("c2", "env", "flag", "on", true, false, "", {}, T0);
+    let n = 0;
+    const batches = recorder.seal(() => `batch-${++n}`, T0 + 1);
+    expect(batches.map((b) => [b.clientId, b.batchId])).toEqual([
+      ["c1", "batch-1"],
+      ["c2", "batch-2"],
+    ]);
+    expect(batches[0].events[0].context).toEqual([
+      { key: "country", value: "US" },
+      { key: "n", value: "3" },
+    ]);
+    expect(recorder.seal(() => "again", T0 + 2)).toEqual([]);
+    expect(recorder.bufferFill).toBe(0);
+  });
+
+  test("totals for /metrics survive sealing", () => {
+    const recorder = new Recorder(10, T0);
+    recorder.record("c1", "env", "flag", "on", true, false, "", {}, T0);
+    recorder.seal(() => "b", T0 + 1);
+    recorder.record("c1", "env", "flag", "off", false, false, "", {}, T0 + 2);
+    expect([...recorder.totals().values()]).toEqual([
+      { clientId: "c1", environmentId: "env", flagKey: "flag", count: 2 },
+    ]);
+  });
+});
