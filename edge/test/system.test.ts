@@ -219,6 +219,26 @@ describe("edge with the backend", () => {
     expect((await ask(edge, "checkout", {}, creds)).status).toBe(404);
   }, 30_000);
 
+  test("a stream opened for request credentials closes once idle and its analytics are delivered", async () => {
+    const other = await createTeam(db);
+    const otherClient = await createClient(db, other.teamId);
+    await createFlag(db, other.teamId, "idle-b", { stages: [{ environmentId: other.prod, enabled: true }] });
+    const idle = await start({ EDGE_CLIENT_IDLE_SECS: "0.5" });
+    const streams = async () =>
+      Number(/fluxgate_edge_streams (\d+)/.exec(await (await fetch(`${idle.url}/metrics`)).text())?.[1]);
+    try {
+      await eventually(async () => (await idle.health()).status === "ready", "ready");
+      const creds = { client_id: otherClient.id, client_secret: otherClient.secret };
+      expect((await ask(idle, "idle-b", {}, creds)).status).toBe(200);
+      expect(await streams()).toBe(2);
+      await eventually(async () => (await streams()) === 1, "the idle stream to close", 10_000);
+      // Used again: the client is looked up afresh and served.
+      expect((await ask(idle, "idle-b", {}, creds)).status).toBe(200);
+    } finally {
+      await idle.kill();
+    }
+  }, 30_000);
+
   test("wrong credentials get 401 once the backend said so, and repeats are answered without asking again", async () => {
     const creds = { client_id: client.id, client_secret: "fgs_wrong000000000000000000000000000000000000" };
     const first = await ask(edge, "checkout", {}, creds);
