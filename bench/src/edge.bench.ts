@@ -61,8 +61,9 @@ if (process.argv[2] === "--bare-server") {
 // ---- the bench -------------------------------------------------------------------------------------
 
 const quick = process.argv.includes("--quick");
-const DURATION_S = quick ? 4 : 10;
+const DURATION_S = quick ? 3 : 6;
 const WARMUP_S = quick ? 2 : 4;
+const ROUNDS = quick ? 1 : 3;
 const CONNECTIONS = 16;
 const cores = availableParallelism();
 const taskset = Bun.which("taskset") !== null && cores >= 2;
@@ -203,13 +204,14 @@ async function runBunLoad(url: string, seconds: number): Promise<Load> {
   return { rps: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors };
 }
 
-async function measure(url: string, script: string): Promise<Load> {
-  if (wrk) {
-    await runWrk(url, script, WARMUP_S);
-    return runWrk(url, script, DURATION_S);
-  }
-  await runBunLoad(url, WARMUP_S);
-  return runBunLoad(url, DURATION_S);
+async function load(url: string, script: string, seconds: number): Promise<Load> {
+  return wrk ? runWrk(url, script, seconds) : runBunLoad(url, seconds);
+}
+
+/** The median run by req/s (its latencies come with it). */
+function median(runs: Load[]): Load {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -238,36 +240,44 @@ async function main(): Promise<void> {
   const script = join(dir, "evaluate.lua");
   writeFileSync(script, luaScript());
   console.log(
-    `bench:edge  Bun ${Bun.version}, ${cores} cores; server on core ${SERVER_CORE}${taskset ? "" : " (no taskset: unpinned)"}, ` +
-      `load on core ${LOAD_CORE}; ${wrk ? "wrk" : "Bun fetch loop"} -c${CONNECTIONS}, ${WARMUP_S}s warm-up + ${DURATION_S}s` +
-      `${quick ? " (--quick)" : ""}`,
+    `bench:edge  Bun ${Bun.version}, ${cores} cores; servers on core ${SERVER_CORE}${taskset ? "" : " (no taskset: unpinned)"}, ` +
+      `load on core ${LOAD_CORE}; ${wrk ? "wrk" : "Bun fetch loop"} -c${CONNECTIONS}; ${WARMUP_S}s warm-up each, then ` +
+      `${ROUNDS} round(s) of ${DURATION_S}s per server, interleaved (median reported)${quick ? " (--quick)" : ""}`,
   );
   if (!wrk) console.warn("warning: wrk not found; the Bun load generator competes with the servers and under-reports");
   console.log(
     `POST /evaluate {feature_key: "${FLAG}", environment "${ENVIRONMENT}", 4 context pairs, ${USERS} users}\n`,
   );
-  const results: Record<string, Load> = {};
+  const servers: Record<string, Server> = {};
+  const runs: Record<string, Load[]> = { bare: [], 100: [], 10000: [] };
   let rss10k = Number.NaN;
   try {
-    const bare = await startBare();
-    results.bare = await measure(bare.url, script);
-    await bare.stop();
-    console.log(row("bare Bun.serve", results.bare));
+    servers.bare = await startBare();
     for (const count of [100, 10_000]) {
       const path = join(dir, `snapshot-${count}.json`);
       await Bun.write(path, JSON.stringify(snapshotWith(count)));
-      const edge = await startEdge(path);
-      const load = await measure(edge.url, script);
-      if (count === 10_000) rss10k = await rssMb(edge.pid);
-      await edge.stop();
-      results[count] = load;
-      const ratio = load.rps / results.bare.rps;
-      const extra = `   ${ratio.toFixed(2)}× bare${count === 10_000 ? `   RSS ${rss10k.toFixed(0)} MB` : ""}`;
-      console.log(row(`edge, ${count.toLocaleString("en-US")} flags`, load, extra));
+      servers[count] = await startEdge(path);
     }
+    for (const name of Object.keys(runs)) await load(servers[name].url, script, WARMUP_S);
+    // Interleaved rounds: a noisy neighbour or thermal drift hits every server alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of Object.keys(runs)) runs[name].push(await load(servers[name].url, script, DURATION_S));
+    }
+    rss10k = await rssMb(servers[10_000].pid);
   } finally {
+    await Promise.all(Object.values(servers).map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
+  const results = { bare: median(runs.bare), 100: median(runs[100]), 10000: median(runs[10_000]) };
+  console.log(row("bare Bun.serve", results.bare));
+  console.log(row("edge, 100 flags", results[100], `   ${(results[100].rps / results.bare.rps).toFixed(2)}× bare`));
+  console.log(
+    row(
+      "edge, 10,000 flags",
+      results[10_000],
+      `   ${(results[10_000].rps / results.bare.rps).toFixed(2)}× bare   RSS ${rss10k.toFixed(0)} MB`,
+    ),
+  );
   const e100 = results[100];
   const e10k = results[10_000];
   const targets = [
