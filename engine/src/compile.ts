@@ -1,14 +1,25 @@
 /** Compile on write: a validated snapshot becomes a `FlagStore` of flat arrays with pre-parsed operands. */
 import { ROLLOUT_SCALE, ROLLOUT_SEED, rolloutThreshold, VARIANT_SEED } from "./bucketing.ts";
 import { parseCidr } from "./cidr.ts";
-import type { ConditionTable } from "./conditions.ts";
+import { type ConditionTable, SET_HAS, SET_LACKS } from "./conditions.ts";
 import type { Condition, EvaluationResult, Flag, JsonValue, Rule, Snapshot } from "./model.ts";
 import { murmur3Prefix } from "./murmur3.ts";
 import { OP_IN, OP_IP_IN_CIDR, OP_NOT_IN, OP_REGEX, opcodeOf } from "./opcodes.ts";
 import { parseDate, parseNumber } from "./parse.ts";
 import { defaultVariant, makeResult, offVariant, onVariant, splitWeights } from "./results.ts";
 import { parseSemver } from "./semver.ts";
-import { F_STAGES, FlagStore, GROUP_STRIDE, KILL_AT, KILLED, STAGE_STRIDE, type StoreData } from "./store.ts";
+import {
+  F_STAGES,
+  FlagStore,
+  GROUP_STRIDE,
+  HAS_DEPS,
+  KILL_AT,
+  KILLED,
+  MATCH_ALL,
+  MATCH_GROUPS,
+  STAGE_STRIDE,
+  type StoreData,
+} from "./store.ts";
 import { SnapshotError, validateSnapshot } from "./validate.ts";
 
 /** Validates and compiles a snapshot; throws `SnapshotError` naming the first invalid flag and field. */
@@ -44,6 +55,8 @@ class Builder {
     caseInsensitive: [] as number[],
     num: [] as number[],
     operand: [] as unknown[],
+    setMode: [] as number[],
+    sets: [] as (Set<string> | null)[],
   };
   /** Interned `in`/`not_in` sets, shared between conditions with the same list. */
   private readonly sets = new Map<string, { values: string[]; set: Set<string> }>();
@@ -80,7 +93,8 @@ class Builder {
   private addFlag(flag: Flag): void {
     const c = this.cols;
     const at = c.flags.length;
-    const bits = (flag.killed ? KILLED : 0) | (flag.killAt != null ? KILL_AT : 0);
+    const deps = flag.dependencies.length > 0 ? HAS_DEPS : 0;
+    const bits = (flag.killed ? KILLED : 0) | (flag.killAt != null ? KILL_AT : 0) | deps;
     c.flags.push(bits, this.results.length, c.depFlag.length, c.depFlag.length + flag.dependencies.length);
     for (const _ of this.environmentIds) c.flags.push(-1);
     c.killAt.push(flag.killAt ?? Number.POSITIVE_INFINITY);
@@ -137,7 +151,13 @@ class Builder {
     }
     const groupsOr = rule.groupsOperator === "OR" ? 1 : 0;
     const lastGroup = c.groups.length / GROUP_STRIDE;
-    c.rules.push(threshold, groupsOr, firstGroup, lastGroup, firstSplit, c.splitCumulative.length, result, 0);
+    const match =
+      rule.groups.length === 0
+        ? MATCH_ALL
+        : rule.groups.length === 1 && rule.groups[0].conditions.length === 1
+          ? c.key.length - 1
+          : MATCH_GROUPS;
+    c.rules.push(threshold, groupsOr, firstGroup, lastGroup, firstSplit, c.splitCumulative.length, result, match);
     c.ruleIds.push(rule.id);
   }
 
@@ -151,7 +171,11 @@ class Builder {
     c.negate.push(condition.negate ? 1 : 0);
     c.caseInsensitive.push(ci ? 1 : 0);
     c.num.push(condition.operator.startsWith("date_") ? parseDate(values[0]) : parseNumber(values[0] ?? ""));
-    c.operand.push(this.operand(op, condition, values, ci));
+    const operand = this.operand(op, condition, values, ci);
+    c.operand.push(operand);
+    const isSet = (op === OP_IN || op === OP_NOT_IN) && !ci;
+    c.setMode.push(isSet ? ((op === OP_IN) !== (condition.negate === true) ? SET_HAS : SET_LACKS) : 0);
+    c.sets.push(isSet ? (operand as Set<string>) : null);
   }
 
   /** The pre-parsed operand of a condition (validated already, so every parse succeeds). */
@@ -197,12 +221,15 @@ class Builder {
       caseInsensitive: u8(c.caseInsensitive),
       num: new Float64Array(c.num),
       operand: c.operand,
+      setMode: u8(c.setMode),
+      sets: c.sets,
     };
     const sorted = flags.map((_, f) => f).sort((a, b) => (flags[a].key < flags[b].key ? -1 : 1));
     return {
       version: this.snapshot.version,
       environments: Object.freeze(this.snapshot.environments.map((e) => Object.freeze({ id: e.id, name: e.name }))),
       environmentSlots: this.environmentSlots,
+      lastEnvironment: { name: "", slot: -1 },
       environmentIds: this.environmentIds,
       flagSlots: this.flagSlots,
       sortedFlags: i32(sorted),

@@ -1,6 +1,5 @@
 /** Compiled conditions: operands pre-parsed at compile time, evaluated by a switch over opcodes. */
 import { type Cidr, cidrContains, parseIp } from "./cidr.ts";
-import type { EvaluationContext } from "./model.ts";
 import {
   compareOpcode,
   OP_CONTAINS,
@@ -31,16 +30,24 @@ export interface ConditionTable {
   num: Float64Array;
   /** Other operands: a Set (in/not_in), a string (equals), strings, a RegExp, a Semver or Cidrs. */
   operand: readonly unknown[];
+  /**
+   * The store's shortcut for a string attribute: SET_HAS / SET_LACKS when the condition holds exactly when
+   * `sets[c]` has / lacks the attribute (case-sensitive `in`/`not_in`, negation folded in), else 0.
+   */
+  setMode: Uint8Array;
+  sets: readonly (Set<string> | null)[];
 }
+
+export const SET_HAS = 1;
+export const SET_LACKS = 2;
 
 const INVALID = -1;
 
 /**
- * Whether condition `c` holds; the same rules as operators.ts `matchCondition`: a missing attribute is
+ * Whether condition `c` holds for attribute value `raw` (`ctx[key[c]]`); the same rules as operators.ts `matchCondition`: a missing attribute is
  * false (true for `not_in`), an unreadable one false, negate flips only a real verdict.
  */
-export function conditionHolds(t: ConditionTable, c: number, ctx: EvaluationContext): boolean {
-  const raw = ctx[t.key[c]];
+export function conditionHolds(t: ConditionTable, c: number, raw: unknown): boolean {
   const op = t.op[c];
   let verdict: number;
   if (typeof raw === "string") {

@@ -21,7 +21,7 @@ export function asContext(ctx: unknown): EvaluationContext {
   return typeof ctx === "object" && ctx !== null ? (ctx as EvaluationContext) : EMPTY_CONTEXT;
 }
 
-const EMPTY_CONTEXT: EvaluationContext = Object.freeze({});
+export const EMPTY_CONTEXT: EvaluationContext = Object.freeze({});
 
 /** Which context key supplies the sticky value, and the value; an empty string counts as absent. */
 export function stickyValue(ctx: EvaluationContext, bucketingKey: string | null | undefined): StickyValue | undefined {

@@ -3,8 +3,8 @@
  * plain path, without allocating (results are pre-built frozen objects). Built by `compileStore`.
  */
 import { bucketOf, pickByCumulative, ROLLOUT_SCALE } from "./bucketing.ts";
-import { type ConditionTable, conditionHolds } from "./conditions.ts";
-import { asContext, readAttribute } from "./context.ts";
+import { type ConditionTable, conditionHolds, SET_HAS } from "./conditions.ts";
+import { asContext, EMPTY_CONTEXT, readAttribute } from "./context.ts";
 import { type Admission, dependencyStep, type Explanation, type TraceStep } from "./explain.ts";
 import type { EnvironmentRef, EvaluationContext, EvaluationResult, ValueType } from "./model.ts";
 import { murmur3Continue } from "./murmur3.ts";
@@ -35,6 +35,8 @@ export interface StoreData {
   environments: readonly EnvironmentRef[];
   /** Environment id or name → environment slot. */
   environmentSlots: Map<string, number>;
+  /** The environment `evaluate` resolved last (mutable: a one-entry cache in front of environmentSlots). */
+  lastEnvironment: { name: string; slot: number };
   environmentIds: readonly string[];
   flagSlots: Map<string, number>;
   /** Flag slots in key order. */
@@ -72,6 +74,8 @@ export const F_DEP_END = 3;
 export const F_STAGES = 4;
 export const KILLED = 1;
 export const KILL_AT = 2;
+/** The flag has dependencies (F_BITS ≠ 0 sends an evaluation down the general path). */
+export const HAS_DEPS = 4;
 
 export const STAGE_STRIDE = 4;
 export const S_DEPLOYED = 0;
@@ -87,6 +91,10 @@ export const R_GROUP_END = 3;
 export const R_SPLIT_START = 4;
 export const R_SPLIT_END = 5;
 export const R_RESULT = 6; // result of a fixed serve, or of the first split entry (the others follow)
+/** How the rule matches: a condition index ≥ 0 (its only condition), MATCH_ALL (no groups) or MATCH_GROUPS. */
+export const R_MATCH = 7;
+export const MATCH_ALL = -1;
+export const MATCH_GROUPS = -2;
 
 export const GROUP_STRIDE = 4;
 export const G_OR = 0;
@@ -138,10 +146,62 @@ export class FlagStore {
 
   /** Evaluates a flag; an unknown key gives reason ERROR, errorCode FLAG_NOT_FOUND. Never throws. */
   evaluate(flagKey: string, environment: string, ctx: EvaluationContext, now?: number): EvaluationResult {
-    const f = this.d.flagSlots.get(flagKey);
+    // The common case in one function (JSC does not inline the helpers of `run`): no kill switch, no
+    // dependencies, rules of at most one condition, the default sticky key. Everything else goes to `run`.
+    const d = this.d;
+    const f = d.flagSlots.get(flagKey);
     if (f === undefined) return FLAG_NOT_FOUND;
-    const e = this.d.environmentSlots.get(environment);
-    return this.run(f, e === undefined ? -1 : e, asContext(ctx), now ?? Number.NaN, null);
+    // One-entry cache: callers mostly ask for the environment they asked for last time.
+    const cache = d.lastEnvironment;
+    let e: number | undefined;
+    if (environment === cache.name) e = cache.slot;
+    else {
+      e = d.environmentSlots.get(environment);
+      if (e !== undefined) {
+        cache.name = environment;
+        cache.slot = e;
+      }
+    }
+    const c = typeof ctx === "object" && ctx !== null ? ctx : EMPTY_CONTEXT;
+    const flags = d.flags;
+    const at = f * d.flagStride;
+    if (flags[at + F_BITS] !== 0 || e === undefined || e < 0) return this.run(f, e ?? -1, c, now ?? Number.NaN, null);
+    const results = d.results;
+    const base = flags[at + F_RESULTS];
+    const s = flags[at + F_STAGES + e] * STAGE_STRIDE;
+    const stages = d.stages;
+    if (s < 0 || stages[s + S_DEPLOYED] === 0) return results[base + DISABLED];
+    const r1 = stages[s + S_RULE_END];
+    let r = stages[s + S_RULE_START];
+    if (r === r1) return results[base + STATIC];
+    const rules = d.rules;
+    const t = d.conditions;
+    for (; r < r1; r++) {
+      const ra = r * RULE_STRIDE;
+      const m = rules[ra + R_MATCH];
+      if (m >= 0) {
+        const raw = c[t.key[m]];
+        const mode = t.setMode[m];
+        if (mode !== 0 && typeof raw === "string") {
+          if (t.sets[m]!.has(raw) !== (mode === SET_HAS)) continue;
+        } else if (!conditionHolds(t, m, raw)) continue;
+      } else if (m === MATCH_GROUPS && !this.ruleMatches(ra, c)) continue;
+      const threshold = rules[ra + R_THRESHOLD];
+      const split1 = rules[ra + R_SPLIT_END];
+      if (threshold >= ROLLOUT_SCALE && rules[ra + R_SPLIT_START] === split1) return results[rules[ra + R_RESULT]];
+      const targetingKey = stages[s + S_STICKY] < 0 ? c.targetingKey : undefined;
+      const value = typeof targetingKey === "string" && targetingKey !== "" ? targetingKey : this.stickyValue(s, c);
+      if (value === undefined) continue;
+      if (
+        threshold < ROLLOUT_SCALE &&
+        bucketOf(murmur3Continue(d.prefixes, value, f * 8), ROLLOUT_SCALE) >= threshold
+      ) {
+        continue;
+      }
+      if (rules[ra + R_SPLIT_START] === split1) return results[rules[ra + R_RESULT]];
+      return results[this.split(f, ra, value)];
+    }
+    return results[base + DEFAULT];
   }
 
   /** Evaluates every flag, in key order. */
@@ -169,7 +229,7 @@ export class FlagStore {
     const at = f * d.flagStride;
     const base = flags[at + F_RESULTS];
     const bits = flags[at + F_BITS];
-    if (bits !== 0) {
+    if ((bits & (KILLED | KILL_AT)) !== 0) {
       if ((bits & KILLED) !== 0) {
         if (trace !== null) trace.push({ step: "killed" });
         return d.results[base + DISABLED];
@@ -241,7 +301,7 @@ export class FlagStore {
     const any = groups[ga + G_OR] === 1;
     const end = groups[ga + G_CONDITION_END];
     for (let c = groups[ga + G_CONDITION_START]; c < end; c++) {
-      if (conditionHolds(d.conditions, c, ctx) === any) return any;
+      if (conditionHolds(d.conditions, c, ctx[d.conditions.key[c]]) === any) return any;
     }
     return !any;
   }
@@ -261,8 +321,16 @@ export class FlagStore {
       return -1;
     }
     if (split0 === split1) return rules[ra + R_RESULT];
+    return this.split(f, ra, value);
+  }
+
+  /** Index of the result the weighted split of the rule at `ra` serves for sticky value `value`. */
+  private split(f: number, ra: number, value: string): number {
+    const d = this.d;
+    const split0 = d.rules[ra + R_SPLIT_START];
+    const split1 = d.rules[ra + R_SPLIT_END];
     const bucket = bucketOf(murmur3Continue(d.prefixes, value, f * 8 + 4), d.splitCumulative[split1 - 1]);
-    return rules[ra + R_RESULT] + pickByCumulative(d.splitCumulative, split0, split1, bucket) - split0;
+    return d.rules[ra + R_RESULT] + pickByCumulative(d.splitCumulative, split0, split1, bucket) - split0;
   }
 
   /** admit() with its reasoning recorded; the same decisions, made the slow way. */
