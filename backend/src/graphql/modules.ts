@@ -8,10 +8,13 @@ import * as changes from "../changes/graphql";
 import * as clients from "../clients/graphql";
 import * as contexts from "../contexts/graphql";
 import * as environments from "../environments/graphql";
+import * as features from "../features/graphql";
 import * as members from "../members/graphql";
 import * as pipelines from "../pipelines/graphql";
+import * as targeting from "../targeting/graphql";
 import * as teams from "../teams/graphql";
 import * as users from "../users/graphql";
+import * as workflow from "../workflow/graphql";
 import * as base from "./base";
 import type { GraphQLModule } from "./module";
 
@@ -27,4 +30,7 @@ export const modules: GraphQLModule[] = [
   pipelines,
   contexts,
   clients,
+  features,
+  targeting,
+  workflow,
 ];
