@@ -1,6 +1,6 @@
 /** Sessions (`jwt_tokens`), signing keys and the credential columns of `users`. */
 import { type Executor, jwtSigningKeys, jwtTokens, users } from "@fluxgate/drizzle";
-import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
 
 export type UserRow = typeof users.$inferSelect;
 export type SigningKeyRow = typeof jwtSigningKeys.$inferSelect;
@@ -112,7 +112,7 @@ export async function verifyingKeys(ex: Executor, now: Date): Promise<SigningKey
   return ex
     .select()
     .from(jwtSigningKeys)
-    .where(sql`${jwtSigningKeys.isActive} or ${jwtSigningKeys.verifyUntil} > ${now}`);
+    .where(or(eq(jwtSigningKeys.isActive, true), gt(jwtSigningKeys.verifyUntil, now)));
 }
 
 export async function listSigningKeys(ex: Executor): Promise<SigningKeyRow[]> {
