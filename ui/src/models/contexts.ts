@@ -12,7 +12,8 @@ export interface Context {
 export interface ContextInput {
   key: string;
   description: string;
-  values: string[];
+  /** The values, as the API names them. */
+  entries: string[];
 }
 
 const FIELDS = "id key description values";
@@ -25,9 +26,9 @@ export const contexts = createResource<string, Context[]>(async (teamId) => {
   return data.contexts.items;
 });
 
-/** Splits a textarea into distinct, trimmed, non-empty values (one per line or comma). */
+/** Splits a textarea into distinct, trimmed, non-empty values, one per line (values may hold commas). */
 export function parseValues(text: string): string[] {
-  return [...new Set(text.split(/[\n,]/).map((v) => v.trim()))].filter(Boolean);
+  return [...new Set(text.split("\n").map((v) => v.trim()))].filter(Boolean);
 }
 
 export async function createContext(teamId: string, input: ContextInput): Promise<void> {

@@ -17,10 +17,10 @@ import { can } from "../models/teams.ts";
 function ContextDialog({ teamId, context, onClose }: { teamId: string; context: Context | null; onClose: () => void }) {
   const [form] = useState(() =>
     createForm(
-      { key: context?.key ?? "", description: context?.description ?? "", values: context?.values.join("\n") ?? "" },
+      { key: context?.key ?? "", description: context?.description ?? "", entries: context?.values.join("\n") ?? "" },
       (v) => ({
         key: check.length(v.key, "Key", 1, 100) ?? check.key(v.key, "Key"),
-        values: parseValues(v.values).length ? undefined : "Enter at least one value",
+        entries: parseValues(v.entries).length ? undefined : "Enter at least one value",
       }),
     ),
   );
@@ -33,7 +33,7 @@ function ContextDialog({ teamId, context, onClose }: { teamId: string; context: 
         onSubmit={async (e) => {
           e.preventDefault();
           const done = await form.submit(async (v) => {
-            const input = { key: v.key.trim(), description: v.description.trim(), values: parseValues(v.values) };
+            const input = { key: v.key.trim(), description: v.description.trim(), entries: parseValues(v.entries) };
             await (context ? updateContext(context.id, input) : createContext(teamId, input));
             return true;
           });
@@ -55,11 +55,11 @@ function ContextDialog({ teamId, context, onClose }: { teamId: string; context: 
         />
         <TextArea
           label="Values"
-          hint="One per line (or separated by commas). Duplicates are dropped."
+          hint="One per line. Duplicates are dropped."
           rows={6}
-          value={values.value.values}
-          onValue={(v) => form.set("values", v)}
-          error={errors.value.values}
+          value={values.value.entries}
+          onValue={(v) => form.set("entries", v)}
+          error={errors.value.entries}
         />
         <FormError message={form.formError.value} />
         <div class="actions">

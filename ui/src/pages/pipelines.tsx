@@ -28,7 +28,7 @@ function validate(v: PipelineInput) {
     else if (seen.has(s.environmentId)) stages = "An environment can appear only once";
     seen.add(s.environmentId);
   }
-  return { name: check.length(v.name, "Name", 3, 100), stages };
+  return { name: check.length(v.name, "Name", 5, 100), stages };
 }
 
 /** After a move or removal, a stage may only follow an earlier one: others fall back to the previous stage. */
