@@ -12,6 +12,7 @@ import { type BackendConfig, ConfigError, formatHostPort, loadConfig } from "./c
 import { type Delivery, startDelivery } from "./delivery/index";
 import { type AppDeps, createDeps, type DepsOptions } from "./deps";
 import type { SocketData } from "./graphql/websocket";
+import { type KillScheduler, startKillScheduler } from "./killswitch/scheduler";
 import type { Logger } from "./log";
 
 export interface StartOptions {
@@ -26,6 +27,8 @@ export interface StartOptions {
   log?: Logger;
   loginLimits?: DepsOptions["loginLimits"];
   tokenTtlSeconds?: number;
+  /** How often due scheduled kills are applied (default 15 s; tests use less). */
+  killSchedulerIntervalMs?: number;
   uiDir?: string;
   /** Seed the demo team on an empty database and write its edge credentials to `demoClientFile`. */
   seedDemo?: boolean;
@@ -59,6 +62,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
   });
   let server: Server<SocketData> | undefined;
   let delivery: Delivery | undefined;
+  let killScheduler: KillScheduler | undefined;
   const cleanup = setInterval(() => {
     deleteExpiredSessions(deps.db, new Date(Date.now() - SESSION_KEEP_MS)).catch((err) =>
       deps.log.warn("expired session cleanup failed", { error: String(err) }),
@@ -69,6 +73,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
     clearInterval(cleanup);
     server?.stop(true);
     await delivery?.stop();
+    await killScheduler?.stop();
     await deps.pubsub.close();
     if (!options.handle) await handle.close();
   };
@@ -87,6 +92,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
     if (options.delivery !== false) {
       delivery = await startDelivery({ db: deps.db, handle, config: { grpc_addr: formatHostPort(config.grpcAddr) } });
     }
+    killScheduler = startKillScheduler(deps, options.killSchedulerIntervalMs);
   } catch (err) {
     await stop();
     throw err;

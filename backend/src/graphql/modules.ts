@@ -9,6 +9,7 @@ import * as clients from "../clients/graphql";
 import * as contexts from "../contexts/graphql";
 import * as environments from "../environments/graphql";
 import * as features from "../features/graphql";
+import * as killswitch from "../killswitch/graphql";
 import * as members from "../members/graphql";
 import * as pipelines from "../pipelines/graphql";
 import * as targeting from "../targeting/graphql";
@@ -33,4 +34,5 @@ export const modules: GraphQLModule[] = [
   features,
   targeting,
   workflow,
+  killswitch,
 ];
