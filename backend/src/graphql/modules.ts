@@ -12,6 +12,7 @@ import * as features from "../features/graphql";
 import * as killswitch from "../killswitch/graphql";
 import * as members from "../members/graphql";
 import * as pipelines from "../pipelines/graphql";
+import * as preview from "../preview/graphql";
 import * as targeting from "../targeting/graphql";
 import * as teams from "../teams/graphql";
 import * as users from "../users/graphql";
@@ -35,4 +36,5 @@ export const modules: GraphQLModule[] = [
   targeting,
   workflow,
   killswitch,
+  preview,
 ];
