@@ -549,6 +549,25 @@ describe("updateFeature", () => {
     expect((await getFeature(world, colour)).variants).toHaveLength(2);
   });
 
+  test("refuses to drop a variant that a kept stage's rule serves, naming the stage", async () => {
+    const id = await createFeature(world, {
+      valueType: "STRING",
+      variants: [
+        { key: "a", value: "A" },
+        { key: "b", value: "B" },
+      ],
+    });
+    const { key, stages } = await getFeature(world, id);
+    const rules = [{ serve: { kind: "VARIANT", variant: "b" } }];
+    const setRules = `mutation($id: ID!, $rules: [StageRuleInput!]!) { setStageRules(stageId: $id, rules: $rules) { id } }`;
+    dataOf(await world.gql(setRules, { id: stageIn({ stages }, world.dev).id, rules }, world.requester.token));
+    const input = featureInput(world, { key, variants: [{ key: "a", value: "A" }] });
+    const result = await world.gql(UPDATE, { id, input }, world.requester.token);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.stages[0]" });
+    expect(result.errors?.[0].message).toContain('rules[0].serve.variant: unknown variant "b"');
+    expect((await getFeature(world, id)).variants).toHaveLength(2);
+  });
+
   test("refuses a key taken in the team with CONFLICT", async () => {
     const taken = (await getFeature(world, await createFeature(world))).key;
     const id = await createFeature(world);

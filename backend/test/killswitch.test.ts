@@ -95,9 +95,13 @@ describe("emergencyDisableFeature", () => {
     });
   });
 
-  test("refuses to schedule a kill of a killed feature (CONFLICT) and a delay over a week", async () => {
+  test("killing a killed feature changes nothing; scheduling one is a CONFLICT; a delay over a week is refused", async () => {
     const id = await createFeature(world);
-    dataOf(await world.gql(DISABLE, { id }, world.approver.token));
+    const first = dataOf(await world.gql(DISABLE, { id }, world.approver.token)).emergencyDisableFeature;
+    const changes = (await changesOf(world.server, id)).length;
+    const again = dataOf(await world.gql(DISABLE, { id }, world.approver.token)).emergencyDisableFeature;
+    expect(again.killSwitchActivatedAt).toBe(first.killSwitchActivatedAt);
+    expect((await changesOf(world.server, id)).length).toBe(changes);
     expect(codeOf(await world.gql(DISABLE, { id, m: 5 }, world.approver.token))).toBe("CONFLICT");
     const other = await createFeature(world);
     const long = await world.gql(DISABLE, { id: other, m: 10081 }, world.approver.token);

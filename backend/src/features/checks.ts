@@ -88,10 +88,7 @@ export async function checkCandidate(ex: Executor, teamId: string, candidate: Fe
     });
   }
   const problem = validateFlag(flag, [...others.values()])[0];
-  if (problem) {
-    const field = inputField(problem, candidate);
-    throw badInput(field, `${field}: ${problem.message}`);
-  }
+  if (problem) throw inputProblem(problem, candidate);
   // a feature that requires one of this feature's variants must still find it
   const all = [...others.values(), flag];
   for (const f of graph) {
@@ -119,7 +116,7 @@ function checkBooleanShape(candidate: FeatureCandidate): void {
   }
 }
 
-export function toFlag(candidate: FeatureCandidate): Flag {
+function toFlag(candidate: FeatureCandidate): Flag {
   return {
     ...emptyFlag(candidate.key, candidate.valueType),
     salt: candidate.salt,
@@ -127,7 +124,12 @@ export function toFlag(candidate: FeatureCandidate): Flag {
     defaultVariant: candidate.defaultVariant,
     offVariant: candidate.offVariant,
     dependencies: candidate.dependencies.map((d) => ({ flagKey: d.key, variant: d.variant })),
-    stages: candidate.stages,
+    stages: candidate.stages.map(({ environmentId, deployed, bucketingKey, rules }) => ({
+      environmentId,
+      deployed,
+      bucketingKey,
+      rules,
+    })),
   };
 }
 
@@ -135,11 +137,21 @@ function emptyFlag(key: string, valueType: ValueType): Flag {
   return { key, salt: key, valueType, variants: [], killed: false, dependencies: [], stages: [] };
 }
 
-/** The input field an engine problem is about: `variants[1].value` → `input.variants[1].value`. */
-function inputField(problem: FlagProblem, candidate: FeatureCandidate): string {
+/**
+ * An engine problem as BAD_USER_INPUT on the input field it is about: `variants[1].value` → `input.variants[1].value`;
+ * a problem in the rules a kept stage already has (say, serving a variant the input drops) names the stage.
+ */
+function inputProblem(problem: FlagProblem, candidate: FeatureCandidate): AppError {
   const dependency = /^dependencies\[(\d+)\]/.exec(problem.field);
-  if (dependency) return candidate.dependencies[Number(dependency[1])]?.field ?? "input.dependencies";
-  const stage = /^stages\[(\d+)\]/.exec(problem.field);
-  if (stage) return `input.stages[${stage[1]}]${problem.field.includes(".rules") ? ".rules" : ""}`;
-  return `input.${problem.field}`;
+  if (dependency) {
+    const field = candidate.dependencies[Number(dependency[1])]?.field ?? "input.dependencies";
+    return badInput(field, `${field}: ${problem.message}`);
+  }
+  const stage = /^stages\[(\d+)\]\.(rules.*)$/.exec(problem.field);
+  if (stage) {
+    const field = `input.stages[${stage[1]}]`;
+    return badInput(field, `${field}: its rule ${stage[2]}: ${problem.message} (change the stage's rules first)`);
+  }
+  const field = `input.${problem.field}`;
+  return badInput(field, `${field}: ${problem.message}`);
 }

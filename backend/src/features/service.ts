@@ -18,7 +18,7 @@ import { featureFor } from "./access";
 import { checkCandidate, checkEnvironments, type FeatureCandidate, resolveDependencies } from "./checks";
 import { FEATURE_TYPES, type FeatureInput, type FeatureSpec, type FeatureTypeName, parseFeatureInput } from "./input";
 import * as repo from "./repository";
-import { applyStages, planStages } from "./stages";
+import { applyStages, planStages, type StagePlan } from "./stages";
 
 export type { FeatureRow } from "./repository";
 
@@ -127,33 +127,8 @@ export async function updateFeature(
       const before = await featureFor(tx, actor, id, "feature:write", { lock: true });
       const spec = parseFeatureInput(input);
       await checkEnvironments(tx, before.teamId, spec.stages);
-      const [record] = await loadFlagRecords(tx, { featureIds: [before.id] });
       const plan = planStages(await repo.stagesOf(tx, [before.id]), spec.stages);
-      const rulesOf = new Map<string, Rule[]>(record.flag.stages.map((s) => [s.environmentId, s.rules]));
-      const candidate: FeatureCandidate = {
-        id: before.id,
-        key: spec.key,
-        salt: before.salt,
-        valueType: spec.valueType ?? (before.valueType as ValueType),
-        variants:
-          spec.variants ?? record.flag.variants.map((v) => ({ ...v, weight: v.weight ?? 0, description: null })),
-        defaultVariant: spec.defaultVariant === undefined ? before.defaultVariant : spec.defaultVariant,
-        offVariant: spec.offVariant === undefined ? before.offVariant : spec.offVariant,
-        dependencies: spec.dependencies
-          ? await resolveDependencies(tx, before.teamId, before.id, spec.dependencies)
-          : record.flag.dependencies.map((d, i) => ({
-              featureId: record.dependencyIds[i],
-              key: d.flagKey,
-              variant: d.variant ?? null,
-              field: "input.dependencies",
-            })),
-        stages: spec.stages.map((s, i) => ({
-          environmentId: s.environmentId,
-          bucketingKey: s.bucketingKey,
-          deployed: plan.kept[i]?.enabled ?? false,
-          rules: plan.kept[i] ? (rulesOf.get(s.environmentId) ?? []) : [],
-        })),
-      };
+      const candidate = await updateCandidate(tx, before, spec, plan);
       await checkCandidate(tx, before.teamId, candidate);
       const described = await describeFeature(tx, before.id);
       const after = await repo.updateFeature(tx, before.id, {
@@ -229,6 +204,43 @@ export async function deleteFeature(deps: AppDeps, actor: Actor, id: string): Pr
   );
 }
 
+/**
+ * The feature as an update would leave it: given fields from the input, the others as stored; kept stages
+ * with their `enabled` bit and rules (read as delivery builds them), new stages off and without rules.
+ */
+async function updateCandidate(
+  tx: Executor,
+  before: repo.FeatureRow,
+  spec: FeatureSpec,
+  plan: StagePlan,
+): Promise<FeatureCandidate> {
+  const [record] = await loadFlagRecords(tx, { featureIds: [before.id] });
+  const rulesOf = new Map<string, Rule[]>(record.flag.stages.map((s) => [s.environmentId, s.rules]));
+  return {
+    id: before.id,
+    key: spec.key,
+    salt: before.salt,
+    valueType: spec.valueType ?? (before.valueType as ValueType),
+    variants: spec.variants ?? record.flag.variants.map((v) => ({ ...v, weight: v.weight ?? 0, description: null })),
+    defaultVariant: spec.defaultVariant === undefined ? before.defaultVariant : spec.defaultVariant,
+    offVariant: spec.offVariant === undefined ? before.offVariant : spec.offVariant,
+    dependencies: spec.dependencies
+      ? await resolveDependencies(tx, before.teamId, before.id, spec.dependencies)
+      : record.flag.dependencies.map((d, i) => ({
+          featureId: record.dependencyIds[i],
+          key: d.flagKey,
+          variant: d.variant ?? null,
+          field: "input.dependencies",
+        })),
+    stages: spec.stages.map((s, i) => ({
+      environmentId: s.environmentId,
+      bucketingKey: s.bucketingKey,
+      deployed: plan.kept[i]?.enabled ?? false,
+      rules: plan.kept[i] ? (rulesOf.get(s.environmentId) ?? []) : [],
+    })),
+  };
+}
+
 /** The feature with its variants, stages and dependencies, as audit entries show it. */
 export async function describeFeature(ex: Executor, featureId: string) {
   const [feature, variants, stages, dependencies] = await Promise.all([
@@ -258,7 +270,7 @@ async function writeChildren(
   featureId: string,
   spec: FeatureSpec,
   candidate: FeatureCandidate,
-  plan: Parameters<typeof applyStages>[3],
+  plan: StagePlan,
 ): Promise<void> {
   if (spec.variants) await repo.replaceVariants(tx, featureId, candidate.variants);
   await applyStages(tx, featureId, spec.stages, plan);

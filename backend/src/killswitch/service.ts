@@ -36,16 +36,15 @@ export async function emergencyDisableFeature(
     const before = await featureFor(tx, actor, id, "killswitch", { lock: true });
     const now = new Date();
     const scheduled = minutes > 0;
-    if (scheduled && before.killed) {
+    if (before.killed) {
+      if (!scheduled) return before;
       throw new AppError("CONFLICT", `feature '${before.key}' is already killed`, { field: "rollbackInMinutes" });
     }
     const at = new Date(now.getTime() + minutes * 60_000);
     const after = await features.updateFeature(
       tx,
       before.id,
-      scheduled
-        ? { killScheduledAt: at }
-        : { killed: true, killedAt: before.killed ? before.killedAt : now, killScheduledAt: null },
+      scheduled ? { killScheduledAt: at } : { killed: true, killedAt: now, killScheduledAt: null },
     );
     await recordActivity(tx, {
       teamId: before.teamId,
