@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { OPERATORS } from "@fluxgate/engine";
 import { SINGLE_OPERAND, STRING_OPERATORS } from "../../engine/src/operators.ts";
-import { toRuleInput } from "../src/models/feature.ts";
+import { rulesToApi } from "../src/models/feature-api.ts";
 import {
   cleanRules,
   type FlagShape,
@@ -92,13 +92,18 @@ describe("editing helpers", () => {
     expect(sharePercent(1, 3)).toBe(33.333);
     expect(sharePercent(0, 0)).toBe(0);
   });
-  test("the API input gives priorities by position and no id to new rules", () => {
-    const saved = { ...rule(), id: "9b1d0e3c-0000-4000-8000-000000000001" };
-    const input = toRuleInput([rule(), saved]);
-    expect(input.map((r) => [r.id, r.priority])).toEqual([
-      [null, 0],
-      [saved.id, 1],
+  test("the API input lists rules in priority order with the API's serve kinds", () => {
+    const input = rulesToApi([
+      rule({ rollout: 10 }),
+      rule({ serve: { kind: "split", weights: [{ variant: "on", weight: 1 }] } }),
+      rule({ serve: { kind: "variant", variant: "off" } }),
     ]);
+    expect(input.map((r) => [r.rollout, r.serve])).toEqual([
+      [10, { kind: "ON" }],
+      [100, { kind: "SPLIT", weights: [{ variant: "on", weight: 1 }] }],
+      [100, { kind: "VARIANT", variant: "off" }],
+    ]);
+    expect(input[0]).not.toHaveProperty("id");
     expect(input[0].groups[0].conditions[0]).toEqual({
       contextKey: "country",
       operator: "in",

@@ -6,13 +6,11 @@ const ME = "user-me";
 const OTHER = "user-other";
 
 const labels = (status: StageStatus, role: RoleName | null, requestedBy: string | null = OTHER, isAdmin = false) =>
-  stageActions(
-    { status, requestedBy: requestedBy ? { id: requestedBy } : null },
-    capabilities(role, isAdmin),
-    ME,
-  ).actions.map((a) => a.label);
+  stageActions({ status, requestedBy, requiresApproval: true }, capabilities(role, isAdmin), ME).actions.map(
+    (a) => a.label,
+  );
 
-describe("stage actions by role", () => {
+describe("stage actions by role (environment requires approval)", () => {
   const cases: [StageStatus, RoleName | null, string[]][] = [
     ["NOT_DEPLOYED", "Viewer", []],
     ["NOT_DEPLOYED", "Requester", ["Request deployment"]],
@@ -42,7 +40,7 @@ describe("stage actions by role", () => {
 
   test("an approver never decides their own request and is told why", () => {
     const result = stageActions(
-      { status: "DEPLOYMENT_REQUESTED", requestedBy: { id: ME } },
+      { status: "DEPLOYMENT_REQUESTED", requestedBy: ME },
       capabilities("Approver", false),
       ME,
     );
@@ -52,10 +50,29 @@ describe("stage actions by role", () => {
 
   test("a requester waiting for a decision is told so", () => {
     const result = stageActions(
-      { status: "ROLLBACK_REQUESTED", requestedBy: { id: ME } },
+      { status: "ROLLBACK_REQUESTED", requestedBy: ME },
       capabilities("Requester", false),
       ME,
     );
     expect(result.note).toBe("Waiting for an approver's decision.");
   });
+});
+
+describe("stage actions where no approval is required", () => {
+  const direct = (status: StageStatus, role: RoleName) =>
+    stageActions({ status, requiresApproval: false }, capabilities(role, false), ME).actions.map((a) => a.label);
+  const cases: [StageStatus, RoleName, string[]][] = [
+    ["NOT_DEPLOYED", "Requester", ["Deploy now", "Request deployment"]],
+    ["DEPLOYMENT_REJECTED", "Requester", ["Deploy now", "Request deployment again"]],
+    ["ROLLBACKED", "Requester", ["Deploy now", "Request deployment"]],
+    ["DEPLOYED", "Requester", ["Roll back now", "Request rollback"]],
+    ["ROLLBACK_REJECTED", "Requester", ["Roll back now", "Request rollback again"]],
+    ["DEPLOYMENT_REQUESTED", "Approver", ["Approve deployment", "Reject deployment"]],
+    ["NOT_DEPLOYED", "Viewer", []],
+  ];
+  for (const [status, role, expected] of cases) {
+    test(`${role} on ${status} may: ${expected.join(", ") || "nothing"}`, () => {
+      expect(direct(status, role)).toEqual(expected);
+    });
+  }
 });

@@ -13,6 +13,8 @@ export interface KillSwitchProps {
 }
 
 const when = (iso: string) => new Date(iso).toLocaleString();
+/** The API's bound for a scheduled kill. */
+const MAX_MINUTES = 10_080;
 
 export function KillSwitch(props: KillSwitchProps) {
   const id = useId();
@@ -27,8 +29,8 @@ export function KillSwitch(props: KillSwitchProps) {
   const submit = () => {
     if (mode === "now") return props.onKill(null);
     const n = Number(minutes);
-    if (!Number.isInteger(n) || n < 1 || n > 1440) {
-      setMinutesError("Enter whole minutes between 1 and 1440");
+    if (!Number.isInteger(n) || n < 1 || n > MAX_MINUTES) {
+      setMinutesError(`Enter whole minutes between 1 and ${MAX_MINUTES} (a week)`);
       return;
     }
     setMinutesError(null);
@@ -56,7 +58,7 @@ export function KillSwitch(props: KillSwitchProps) {
             <input
               type="number"
               min={1}
-              max={1440}
+              max={MAX_MINUTES}
               class="input--narrow"
               aria-label="Minutes until the kill"
               aria-invalid={minutesError ? true : undefined}

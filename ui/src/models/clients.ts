@@ -11,6 +11,8 @@ export interface Client {
   description: string | null;
   enabled: boolean;
   clientType: ClientType;
+  /** The one environment it may read; null = every environment of the team. */
+  environmentId: string | null;
   webOrigins: string[];
   secretPrefix: string;
   createdAt: string;
@@ -21,6 +23,7 @@ export interface ClientInput {
   description: string;
   enabled: boolean;
   clientType: ClientType;
+  environmentId: string | null;
   webOrigins: string[];
 }
 
@@ -31,7 +34,7 @@ export interface IssuedSecret {
   secret: string;
 }
 
-const FIELDS = "id name description enabled clientType webOrigins secretPrefix createdAt";
+const FIELDS = "id name description enabled clientType environmentId webOrigins secretPrefix createdAt";
 
 export const clients = createResource<string, Client[]>(async (teamId) => {
   const data = await api.request<{ clients: { items: Client[] } }>(

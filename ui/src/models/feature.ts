@@ -3,88 +3,60 @@
  * its audit history, and the "test this flag" preview.
  */
 
-import type { Explanation, JsonValue, ValueType } from "@fluxgate/engine";
+import type { Explanation, JsonValue, Reason, TraceStep } from "@fluxgate/engine";
 import { computed, signal } from "@preact/signals";
-import type { ActivityEntry } from "./activity.ts";
-import { ACTIVITY_FIELDS } from "./activity.ts";
+import { ACTIVITY_FIELDS, type ActivityEntry } from "./activity.ts";
 import { api } from "./api.ts";
-import { type FeatureType, features, type VariantInput } from "./features.ts";
+import {
+  type ApiFeature,
+  FEATURE_FIELDS,
+  type Feature,
+  type FeatureEdit,
+  type FeatureStage,
+  featureFromApi,
+  rulesToApi,
+  updateInput,
+} from "./feature-api.ts";
+import { features } from "./features.ts";
 import { createResource } from "./resource.ts";
-import { cleanRules, isDraftId, type RuleDraft } from "./rules.ts";
+import { cleanRules, type RuleDraft } from "./rules.ts";
 import type { StageStatus } from "./workflow.ts";
 
-export interface UserRef {
-  id: string;
-  username: string;
-}
-
-export interface FeatureStage {
-  id: string;
-  environment: { id: string; name: string; requiresApproval: boolean };
-  orderIndex: number;
-  parentStageId: string | null;
-  bucketingKey: string | null;
-  status: StageStatus;
-  enabled: boolean;
-  requestedBy: UserRef | null;
-  requestedTime: string | null;
-  approvedBy: UserRef | null;
-  approvedTime: string | null;
-  rules: RuleDraft[];
-}
-
-export interface Dependency {
-  feature: { id: string; key: string };
-  variant: string | null;
-}
-
-export interface Feature {
-  id: string;
-  key: string;
-  description: string | null;
-  featureType: FeatureType;
-  valueType: ValueType;
-  variants: VariantInput[];
-  defaultVariant: string | null;
-  offVariant: string | null;
-  tags: string[];
-  killed: boolean;
-  killedAt: string | null;
-  killScheduledAt: string | null;
-  dependencies: Dependency[];
-  stages: FeatureStage[];
-}
-
-const RULE_FIELDS = `id groupsOperator rollout
-  groups { operator conditions { contextKey operator values negate caseInsensitive contextId } }
-  serve { kind variant weights { variant weight } }`;
-
-export const FEATURE_FIELDS = `id key description featureType valueType defaultVariant offVariant tags
-  killed killedAt killScheduledAt
-  variants { key value weight description }
-  dependencies { variant feature { id key } }
-  stages { id orderIndex parentStageId bucketingKey status enabled requestedTime approvedTime
-    environment { id name requiresApproval }
-    requestedBy { id username } approvedBy { id username }
-    rules { ${RULE_FIELDS} } }`;
+export type { Feature, FeatureEdit, FeatureStage };
 
 export const feature = createResource<string, Feature>(async (id) => {
-  const data = await api.request<{ feature: Feature }>(
+  const data = await api.request<{ feature: ApiFeature }>(
     `query Feature($id: ID!) { feature(id: $id) { ${FEATURE_FIELDS} } }`,
     {
       id,
     },
   );
-  return { ...data.feature, stages: [...data.feature.stages].sort((a, b) => a.orderIndex - b.orderIndex) };
+  return featureFromApi(data.feature);
 });
 
-export const history = createResource<string, ActivityEntry[]>(async (id) => {
-  const data = await api.request<{ recentActivities: { items: ActivityEntry[] } }>(
-    `query FeatureHistory($entityId: String!) {
-      recentActivities(entityType: "feature", entityId: $entityId, pageSize: 50) { items { ${ACTIVITY_FIELDS} } } }`,
-    { entityId: id },
+/** The entities whose audit entries make a feature's history: the feature and each of its stages. */
+export function historyKey(f: Feature): string {
+  return JSON.stringify({ teamId: f.teamId, ids: [f.id, ...f.stages.map((s) => s.id)] });
+}
+
+/** One request for all of them (an alias per entity), merged newest first. */
+export const history = createResource<string, ActivityEntry[]>(async (key) => {
+  const { teamId, ids } = JSON.parse(key) as { teamId: string; ids: string[] };
+  const fields = ids
+    .map(
+      (_, i) =>
+        `e${i}: recentActivities(teamId: $teamId, entityId: $id${i}, pageSize: 50) { items { ${ACTIVITY_FIELDS} } }`,
+    )
+    .join("\n");
+  const params = ids.map((_, i) => `$id${i}: String!`).join(", ");
+  const variables = Object.fromEntries([["teamId", teamId], ...ids.map((id, i) => [`id${i}`, id])]);
+  const data = await api.request<Record<string, { items: ActivityEntry[] }>>(
+    `query FeatureHistory($teamId: ID!, ${params}) { ${fields} }`,
+    variables,
   );
-  return data.recentActivities.items;
+  return Object.values(data)
+    .flatMap((page) => page.items)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 });
 
 /** Reloads the feature, its history and the list it appears in (after any change, ours or another admin's). */
@@ -92,15 +64,21 @@ export async function reloadFeature(): Promise<void> {
   await Promise.all([feature.refresh(), history.refresh(), features.refresh()]);
 }
 
+/** Keeps what a mutation returned, then refreshes what it may have changed elsewhere. */
+async function settled(returned: ApiFeature | null): Promise<void> {
+  if (returned && feature.key() === returned.id) feature.set(featureFromApi(returned));
+  await Promise.all([history.refresh(), features.refresh()]);
+}
+
 // ---- stage workflow ----
 
 export async function changeStage(stageId: string, to: StageStatus): Promise<void> {
-  await api.request(
+  const data = await api.request<{ requestStageChange: ApiFeature }>(
     `mutation RequestStageChange($stageId: ID!, $request: StageChangeRequest!) {
-      requestStageChange(stageId: $stageId, request: $request) { id } }`,
+      requestStageChange(stageId: $stageId, request: $request) { ${FEATURE_FIELDS} } }`,
     { stageId, request: to },
   );
-  await reloadFeature();
+  await settled(data.requestStageChange);
 }
 
 // ---- rules: edited as drafts per stage, saved as a whole list ----
@@ -123,52 +101,17 @@ export function discardRules(stageId: string): void {
 
 export const dirtyStages = computed(() => new Set(Object.keys(ruleDrafts.value)));
 
-/** The API's rule input: priority = position; new rules have no id yet. */
-export function toRuleInput(rules: readonly RuleDraft[]) {
-  return cleanRules(rules).map((rule, priority) => ({
-    id: isDraftId(rule.id) ? null : rule.id,
-    priority,
-    groupsOperator: rule.groupsOperator,
-    rollout: rule.rollout,
-    groups: rule.groups.map((g) => ({
-      operator: g.operator,
-      conditions: g.conditions.map((c) => ({
-        contextKey: c.contextKey,
-        operator: c.operator,
-        values: c.contextId ? [] : c.values,
-        contextId: c.contextId || null,
-        negate: c.negate === true,
-        caseInsensitive: c.caseInsensitive === true,
-      })),
-    })),
-    serve:
-      rule.serve.kind === "split"
-        ? { kind: "split", weights: rule.serve.weights }
-        : rule.serve.kind === "variant"
-          ? { kind: "variant", variant: rule.serve.variant }
-          : { kind: "on" },
-  }));
-}
-
 export async function saveRules(stageId: string, rules: RuleDraft[]): Promise<void> {
   await api.request(
-    `mutation SetStageRules($stageId: ID!, $rules: [RuleInput!]!) { setStageRules(stageId: $stageId, rules: $rules) { id } }`,
-    { stageId, rules: toRuleInput(rules) },
+    `mutation SetStageRules($stageId: ID!, $rules: [StageRuleInput!]!) {
+      setStageRules(stageId: $stageId, rules: $rules) { id } }`,
+    { stageId, rules: rulesToApi(cleanRules(rules)) },
   );
   discardRules(stageId);
   await reloadFeature();
 }
 
 // ---- feature fields, variants, dependencies ----
-
-export interface FeatureEdit {
-  key: string;
-  description: string;
-  variants: VariantInput[];
-  defaultVariant: string | null;
-  offVariant: string | null;
-  dependencies: { featureId: string; variant: string | null }[];
-}
 
 export function editOf(f: Feature): FeatureEdit {
   return {
@@ -177,16 +120,17 @@ export function editOf(f: Feature): FeatureEdit {
     variants: f.variants,
     defaultVariant: f.defaultVariant,
     offVariant: f.offVariant,
-    dependencies: f.dependencies.map((d) => ({ featureId: d.feature.id, variant: d.variant })),
+    dependencies: f.dependencies.map((d) => ({ featureId: d.featureId, variant: d.variant })),
   };
 }
 
-export async function updateFeature(id: string, edit: FeatureEdit): Promise<void> {
-  await api.request(
-    "mutation UpdateFeature($id: ID!, $input: UpdateFeatureInput!) { updateFeature(id: $id, input: $input) { id } }",
-    { id, input: { ...edit, key: edit.key.trim(), description: edit.description.trim() || null } },
+export async function updateFeature(f: Feature, edit: FeatureEdit): Promise<void> {
+  const data = await api.request<{ updateFeature: ApiFeature }>(
+    `mutation UpdateFeature($id: ID!, $input: UpdateFeatureInput!) {
+      updateFeature(id: $id, input: $input) { ${FEATURE_FIELDS} } }`,
+    { id: f.id, input: updateInput(f, edit) },
   );
-  await reloadFeature();
+  await settled(data.updateFeature);
 }
 
 export async function deleteFeature(id: string): Promise<void> {
@@ -198,17 +142,20 @@ export async function deleteFeature(id: string): Promise<void> {
 // ---- kill switch (reference §9.1): immediate, or scheduled in N minutes ----
 
 export async function killFeature(id: string, inMinutes: number | null): Promise<void> {
-  await api.request(
+  const data = await api.request<{ emergencyDisableFeature: ApiFeature }>(
     `mutation EmergencyDisableFeature($id: ID!, $rollbackInMinutes: Int) {
-      emergencyDisableFeature(id: $id, rollbackInMinutes: $rollbackInMinutes) { id } }`,
+      emergencyDisableFeature(id: $id, rollbackInMinutes: $rollbackInMinutes) { ${FEATURE_FIELDS} } }`,
     { id, rollbackInMinutes: inMinutes && inMinutes > 0 ? inMinutes : null },
   );
-  await reloadFeature();
+  await settled(data.emergencyDisableFeature);
 }
 
 export async function reviveFeature(id: string): Promise<void> {
-  await api.request("mutation EmergencyEnableFeature($id: ID!) { emergencyEnableFeature(id: $id) { id } }", { id });
-  await reloadFeature();
+  const data = await api.request<{ emergencyEnableFeature: ApiFeature }>(
+    `mutation EmergencyEnableFeature($id: ID!) { emergencyEnableFeature(id: $id) { ${FEATURE_FIELDS} } }`,
+    { id },
+  );
+  await settled(data.emergencyEnableFeature);
 }
 
 // ---- "test this flag" ----
@@ -219,21 +166,39 @@ export interface ContextRow {
 }
 
 export const previewContext = signal<ContextRow[]>([{ key: "targetingKey", value: "user-1" }]);
-export const previewResult = signal<Explanation | null>(null);
+/** The last preview, with the feature and environment it was for. */
+export const previewResult = signal<(Explanation & { featureId: string }) | null>(null);
 
-/** Context rows as a JSON object; numbers and booleans typed in stay strings (the engine reads strings). */
+/** Context rows as a JSON object; values stay strings (the engine reads attributes as strings). */
 export function contextObject(rows: readonly ContextRow[]): Record<string, JsonValue> {
   const ctx: Record<string, JsonValue> = {};
   for (const row of rows) if (row.key.trim()) ctx[row.key.trim()] = row.value;
   return ctx;
 }
 
-export async function previewEvaluation(featureId: string, environmentId: string): Promise<void> {
-  const data = await api.request<{ previewEvaluation: Explanation }>(
+interface ApiPreview {
+  enabled: boolean;
+  value: JsonValue;
+  variant: string;
+  reason: Reason;
+  ruleId: string | null;
+  errorCode: Explanation["result"]["errorCode"] | null;
+  trace: TraceStep[];
+}
+
+export async function previewEvaluation(f: Feature, environmentId: string): Promise<void> {
+  const data = await api.request<{ previewEvaluation: ApiPreview }>(
     `query PreviewEvaluation($featureId: ID!, $environmentId: ID!, $context: JSON!) {
       previewEvaluation(featureId: $featureId, environmentId: $environmentId, context: $context) {
-        flagKey environment steps result { enabled value variant reason ruleId errorCode } } }`,
-    { featureId, environmentId, context: contextObject(previewContext.value) },
+        enabled value variant reason ruleId errorCode trace } }`,
+    { featureId: f.id, environmentId, context: contextObject(previewContext.value) },
   );
-  previewResult.value = data.previewEvaluation;
+  const { trace, ruleId, errorCode, ...result } = data.previewEvaluation;
+  previewResult.value = {
+    featureId: f.id,
+    flagKey: f.key,
+    environment: environmentId,
+    result: { ...result, ...(ruleId ? { ruleId } : {}), ...(errorCode ? { errorCode } : {}) },
+    steps: trace,
+  };
 }

@@ -1,40 +1,22 @@
 /** The selected team's features: list, search and filters, creation from a pipeline template. */
 
-import type { JsonValue, ValueType } from "@fluxgate/engine";
+import type { ValueType } from "@fluxgate/engine";
 import { computed, signal } from "@preact/signals";
 import { api } from "./api.ts";
+import {
+  type ApiFeature,
+  FEATURE_FIELDS,
+  type Feature,
+  type FeatureType,
+  featureFromApi,
+  type VariantInput,
+  valueTypeToApi,
+} from "./feature-api.ts";
 import type { Pipeline } from "./pipelines.ts";
 import { createResource } from "./resource.ts";
-import { type StageStatus, statusTone } from "./workflow.ts";
+import { statusTone } from "./workflow.ts";
 
-export type FeatureType = "SIMPLE" | "CONTEXTUAL";
-
-export interface StageSummary {
-  id: string;
-  environment: { id: string; name: string };
-  orderIndex: number;
-  status: StageStatus;
-  enabled: boolean;
-}
-
-export interface FeatureSummary {
-  id: string;
-  key: string;
-  description: string | null;
-  featureType: FeatureType;
-  valueType: ValueType;
-  killed: boolean;
-  killScheduledAt: string | null;
-  tags: string[];
-  stages: StageSummary[];
-}
-
-export interface VariantInput {
-  key: string;
-  value: JsonValue;
-  weight: number;
-  description?: string | null;
-}
+export type { FeatureType, VariantInput };
 
 export interface FeatureInput {
   key: string;
@@ -45,15 +27,12 @@ export interface FeatureInput {
   pipelineId: string;
 }
 
-export const SUMMARY_FIELDS = `id key description featureType valueType killed killScheduledAt tags
-  stages { id orderIndex status enabled environment { id name } }`;
-
-export const features = createResource<string, FeatureSummary[]>(async (teamId) => {
-  const data = await api.request<{ features: { items: FeatureSummary[] } }>(
-    `query Features($teamId: ID!) { features(teamId: $teamId) { items { ${SUMMARY_FIELDS} } } }`,
+export const features = createResource<string, Feature[]>(async (teamId) => {
+  const data = await api.request<{ features: { items: ApiFeature[] } }>(
+    `query Features($teamId: ID!) { features(teamId: $teamId) { items { ${FEATURE_FIELDS} } } }`,
     { teamId },
   );
-  return data.features.items;
+  return data.features.items.map(featureFromApi);
 });
 
 export type StatusFilter = "all" | "live" | "pending" | "off" | "killed";
@@ -72,7 +51,7 @@ export function setFilter(patch: Partial<FeatureFilter>): void {
 }
 
 /** Features matching a search (key, description, tags) and a status in one or any environment. */
-export function filterFeatures(list: readonly FeatureSummary[], f: FeatureFilter): FeatureSummary[] {
+export function filterFeatures(list: readonly Feature[], f: FeatureFilter): Feature[] {
   const needle = f.search.trim().toLowerCase();
   return list.filter((feature) => {
     if (needle) {
@@ -97,9 +76,8 @@ export function toFeatureApiInput(input: FeatureInput, pipeline: Pipeline) {
     key: input.key.trim(),
     description: input.description.trim() || null,
     featureType: input.featureType,
-    valueType: input.valueType,
+    valueType: valueTypeToApi(input.valueType),
     variants: boolean ? [] : input.variants,
-    dependencies: [],
     stages: pipeline.stages.map((s) => ({
       environmentId: s.environment.id,
       orderIndex: s.orderIndex,

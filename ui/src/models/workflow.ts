@@ -61,8 +61,20 @@ const TRANSITIONS: Record<StageStatus, StageAction[]> = {
 
 export interface StageForActions {
   status: StageStatus;
-  requestedBy?: { id: string } | null;
+  /** Id of the user who asked for the pending change. */
+  requestedBy?: string | null;
+  /** False: a Requester may also deploy and roll back directly, without a request. */
+  requiresApproval?: boolean;
 }
+
+/** Where no approval is required, the changes a Requester may make at once (and the label for them). */
+const DIRECT: Partial<Record<StageStatus, StageAction>> = {
+  NOT_DEPLOYED: { to: "DEPLOYED", label: "Deploy now", needs: "request", tone: "primary" },
+  DEPLOYMENT_REJECTED: { to: "DEPLOYED", label: "Deploy now", needs: "request", tone: "primary" },
+  ROLLBACKED: { to: "DEPLOYED", label: "Deploy now", needs: "request", tone: "primary" },
+  DEPLOYED: { to: "ROLLBACKED", label: "Roll back now", needs: "request", tone: "danger" },
+  ROLLBACK_REJECTED: { to: "ROLLBACKED", label: "Roll back now", needs: "request", tone: "danger" },
+};
 
 export interface StageActions {
   actions: StageAction[];
@@ -70,10 +82,17 @@ export interface StageActions {
   note: string | null;
 }
 
-/** The actions `userId` with `can` may take on `stage`; an approver never decides their own request. */
+/**
+ * The actions `userId` with `can` may take on `stage`; an approver never decides their own request. Without
+ * required approval the direct change comes first and asking for a review stays possible.
+ */
 export function stageActions(stage: StageForActions, can: Capabilities, userId: string | null): StageActions {
-  const all = TRANSITIONS[stage.status] ?? [];
-  const ownRequest = stage.requestedBy != null && stage.requestedBy.id === userId;
+  const direct = stage.requiresApproval === false ? DIRECT[stage.status] : undefined;
+  const requests = (TRANSITIONS[stage.status] ?? []).map((a) =>
+    direct && a.needs === "request" ? { ...a, tone: "neutral" as const } : a,
+  );
+  const all = direct ? [direct, ...requests] : requests;
+  const ownRequest = stage.requestedBy != null && stage.requestedBy === userId;
   const actions = all.filter((a) => (a.needs === "request" ? can.edit : can.approve && !ownRequest));
   const decisionPending = all.some((a) => a.needs === "decide");
   let note: string | null = null;

@@ -6,6 +6,7 @@ import { StageActions } from "../components/stage-actions.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { decide, pendingApprovals } from "../models/approvals.ts";
 import type { Feature, FeatureStage } from "../models/feature.ts";
+import { nameOf, teamPeople } from "../models/people.ts";
 import { me } from "../models/session.ts";
 import { can } from "../models/teams.ts";
 import { stageActions } from "../models/workflow.ts";
@@ -29,7 +30,7 @@ function Request({ feature, stage }: { feature: Feature; stage: FeatureStage }) 
         note={note}
         busy={busy}
         requested={
-          stage.requestedBy && stage.requestedTime ? { by: stage.requestedBy.username, at: stage.requestedTime } : null
+          stage.requestedBy && stage.requestedAt ? { by: nameOf(stage.requestedBy), at: stage.requestedAt } : null
         }
         decided={null}
         onAction={(a) => {
@@ -50,7 +51,10 @@ function Request({ feature, stage }: { feature: Feature; stage: FeatureStage }) 
 }
 
 export function ApprovalsPage({ teamId }: { teamId: string }) {
-  useEffect(() => void pendingApprovals.load(teamId), [teamId]);
+  useEffect(() => {
+    void pendingApprovals.load(teamId);
+    void teamPeople.load(teamId);
+  }, [teamId]);
   return (
     <>
       <PageHeader title="Approvals" />

@@ -17,6 +17,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from "../models/clients.ts";
+import { environments } from "../models/environments.ts";
 import { check, createForm } from "../models/form.ts";
 import { can } from "../models/teams.ts";
 
@@ -43,9 +44,10 @@ function ClientDialog({ teamId, client, onClose }: { teamId: string; client: Cli
             description: client.description ?? "",
             enabled: client.enabled,
             clientType: client.clientType,
+            environmentId: client.environmentId,
             webOrigins: client.webOrigins,
           }
-        : { name: "", description: "", enabled: true, clientType: "BACKEND", webOrigins: [] },
+        : { name: "", description: "", enabled: true, clientType: "BACKEND", environmentId: null, webOrigins: [] },
       validate,
     ),
   );
@@ -92,6 +94,17 @@ function ClientDialog({ teamId, client, onClose }: { teamId: string; client: Cli
           onValue={(v) => form.set("clientType", v as ClientType)}
           error={errors.value.clientType}
         />
+        <SelectField
+          label="Environment"
+          hint="A client bound to one environment can read only that environment's flags."
+          value={values.value.environmentId ?? ""}
+          options={[
+            { value: "", label: "Every environment of the team" },
+            ...(environments.data.value ?? []).map((e) => ({ value: e.id, label: e.name })),
+          ]}
+          onValue={(v) => form.set("environmentId", v || null)}
+          error={errors.value.environmentId}
+        />
         {values.value.clientType === "WEB" && (
           <ListEditor
             label="Allowed origins"
@@ -121,7 +134,12 @@ export function ClientsPage({ teamId }: { teamId: string }) {
   const [editing, setEditing] = useState<Client | "new" | null>(null);
   const [rotating, setRotating] = useState<Client | null>(null);
   const [deleting, setDeleting] = useState<Client | null>(null);
-  useEffect(() => void clients.load(teamId), [teamId]);
+  useEffect(() => {
+    void clients.load(teamId);
+    void environments.load(teamId);
+  }, [teamId]);
+  const envName = (id: string | null) =>
+    id ? (environments.data.value?.find((e) => e.id === id)?.name ?? "?") : "all";
   const manage = can.value.manageTeam;
   const secret = issuedSecret.value;
   return (
@@ -173,7 +191,10 @@ export function ClientsPage({ teamId }: { teamId: string }) {
                   <td data-label="Secret">
                     <code class="small">{c.secretPrefix}…</code>
                   </td>
-                  <td data-label="State">{c.enabled ? "Enabled" : "Disabled"}</td>
+                  <td data-label="State">
+                    {c.enabled ? "Enabled" : "Disabled"}
+                    <p class="muted small">environments: {envName(c.environmentId)}</p>
+                  </td>
                   {manage && (
                     <td class="row-actions">
                       <button type="button" class="btn btn--small" onClick={() => setEditing(c)}>

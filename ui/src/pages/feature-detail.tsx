@@ -25,6 +25,7 @@ import {
   type FeatureStage,
   feature,
   history,
+  historyKey,
   killFeature,
   previewContext,
   previewEvaluation,
@@ -34,6 +35,7 @@ import {
   saveRules,
 } from "../models/feature.ts";
 import { features } from "../models/features.ts";
+import { nameOf, teamPeople } from "../models/people.ts";
 import { ruleProblems } from "../models/rules.ts";
 import { me } from "../models/session.ts";
 import { can } from "../models/teams.ts";
@@ -112,18 +114,16 @@ function StagePanel({ f, stage }: { f: Feature; stage: FeatureStage }) {
       <header class="stage-panel__header">
         <h2 id="stage-title">{stage.environment.name}</h2>
         <StatusBadge status={stage.status} enabled={stage.enabled} killed={f.killed && stage.enabled} />
-        {stage.environment.requiresApproval && <span class="chip">approval required</span>}
+        {stage.requiresApproval && <span class="chip">approval required</span>}
       </header>
       <StageActions
         actions={actions}
         note={note}
         busy={workflow.busy}
         requested={
-          stage.requestedBy && stage.requestedTime ? { by: stage.requestedBy.username, at: stage.requestedTime } : null
+          stage.requestedBy && stage.requestedAt ? { by: nameOf(stage.requestedBy), at: stage.requestedAt } : null
         }
-        decided={
-          stage.approvedBy && stage.approvedTime ? { by: stage.approvedBy.username, at: stage.approvedTime } : null
-        }
+        decided={stage.approvedBy && stage.approvedAt ? { by: nameOf(stage.approvedBy), at: stage.approvedAt } : null}
         onAction={(a) => void workflow.run(() => changeStage(stage.id, a.to))}
       />
       {workflow.error && (
@@ -179,6 +179,8 @@ function FeatureView({ f }: { f: Feature }) {
   const stage = f.stages.find((s) => s.id === selectedId) ?? f.stages[0];
   const envId = testEnv || stage?.environment.id || "";
   const others = (features.data.value ?? []).filter((o) => o.id !== f.id);
+  const historyFor = historyKey(f);
+  useEffect(() => void history.load(historyFor), [historyFor]);
   return (
     <>
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -243,10 +245,10 @@ function FeatureView({ f }: { f: Feature }) {
             onRows={(rows) => {
               previewContext.value = rows;
             }}
-            onRun={() => void test.run(() => previewEvaluation(f.id, envId))}
+            onRun={() => void test.run(() => previewEvaluation(f, envId))}
             busy={test.busy}
             error={test.error}
-            result={previewResult.value?.flagKey === f.key ? previewResult.value : null}
+            result={previewResult.value?.featureId === f.id ? previewResult.value : null}
           />
           <FeatureSettings f={f} candidates={others} readOnly={!can.value.edit} />
           <section class="panel" aria-labelledby="history-title">
@@ -284,13 +286,11 @@ function FeatureView({ f }: { f: Feature }) {
 }
 
 export function FeatureDetailPage({ id, teamId }: { id: string; teamId: string }) {
-  useEffect(() => {
-    void feature.load(id);
-    void history.load(id);
-  }, [id]);
+  useEffect(() => void feature.load(id), [id]);
   useEffect(() => {
     void contexts.load(teamId);
     void features.load(teamId);
+    void teamPeople.load(teamId);
   }, [teamId]);
   const current = feature.key() === id ? feature.data.value : undefined;
   return (

@@ -23,7 +23,7 @@ function valuesOf(f: Feature): Values {
     defaultVariant: f.defaultVariant ?? "",
     offVariant: f.offVariant ?? "",
     variants: f.variants.map(toDraft),
-    dependencies: f.dependencies.map((d) => ({ featureId: d.feature.id, variant: d.variant })),
+    dependencies: f.dependencies.map((d) => ({ featureId: d.featureId, variant: d.variant })),
   };
 }
 
@@ -56,7 +56,7 @@ export function FeatureSettings({
     setVariantErrors(problems);
     if (Object.keys(problems).length) return;
     const done = await form.submit(async (x) => {
-      await updateFeature(f.id, {
+      await updateFeature(f, {
         key: x.key,
         description: x.description,
         variants: toVariants(f.valueType, x.variants),

@@ -8,9 +8,9 @@ import { FormError, SelectField, TextArea, TextField } from "../components/field
 import { StatusBadge } from "../components/status-badge.tsx";
 import { VariantsEditor } from "../components/variants-editor.tsx";
 import { environments } from "../models/environments.ts";
+import type { Feature } from "../models/feature-api.ts";
 import {
   createFeature,
-  type FeatureSummary,
   type FeatureType,
   features,
   filter,
@@ -58,13 +58,7 @@ function Filters({ envs }: { envs: readonly { id: string; name: string }[] }) {
   );
 }
 
-function FeatureTable({
-  list,
-  envs,
-}: {
-  list: readonly FeatureSummary[];
-  envs: readonly { id: string; name: string }[];
-}) {
+function FeatureTable({ list, envs }: { list: readonly Feature[]; envs: readonly { id: string; name: string }[] }) {
   return (
     <table class="table table--cards">
       <caption class="visually-hidden">Features and their status per environment</caption>

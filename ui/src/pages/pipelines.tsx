@@ -31,7 +31,10 @@ function validate(v: PipelineInput) {
   return { name: check.length(v.name, "Name", 5, 100), stages };
 }
 
-/** After a move or removal, a stage may only follow an earlier one: others fall back to the previous stage. */
+/**
+ * The first stage is the start; every other stage follows an earlier one (a tree, as the API requires). After a
+ * move or removal a stage whose parent is no longer earlier falls back to the previous stage.
+ */
 function repair(stages: StageDraft[]): StageDraft[] {
   return stages.map((s, i) => ({ ...s, after: i === 0 ? null : s.after !== null && s.after < i ? s.after : i - 1 }));
 }
