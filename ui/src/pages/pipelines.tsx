@@ -75,12 +75,9 @@ function StagesEditor({
                 <span class="muted small">after</span>
                 <select
                   aria-label={`Stage ${i + 1} comes after`}
-                  value={String(s.after ?? "")}
-                  onChange={(e) =>
-                    set(i, { after: e.currentTarget.value === "" ? null : Number(e.currentTarget.value) })
-                  }
+                  value={String(s.after ?? i - 1)}
+                  onChange={(e) => set(i, { after: Number(e.currentTarget.value) })}
                 >
-                  <option value="">nothing (a start)</option>
                   {stages.slice(0, i).map((p, k) => (
                     <option key={k} value={String(k)}>
                       {k + 1}. {p.environmentId ? name(p.environmentId) : "?"}
