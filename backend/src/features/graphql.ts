@@ -6,7 +6,6 @@ import { actorOf, type GraphQLContext } from "../graphql/module";
 import type { FeatureInput } from "./input";
 import { requestLoader } from "./loaders";
 import * as repo from "./repository";
-import { groupBy } from "./repository";
 import * as features from "./service";
 
 export const typeDefs = /* GraphQL */ `
@@ -235,7 +234,7 @@ const stagesOf = (ctx: Ctx) =>
   requestLoader(
     ctx,
     "feature.stages",
-    async (ids) => groupBy(await repo.stagesOf(ctx.deps.db, ids), (s) => s.featureId),
+    async (ids) => repo.groupBy(await repo.stagesOf(ctx.deps.db, ids), (s) => s.featureId),
     [],
   );
 
@@ -243,7 +242,7 @@ const variantsOf = (ctx: Ctx) =>
   requestLoader(
     ctx,
     "feature.variants",
-    async (ids) => groupBy(await repo.variantsOf(ctx.deps.db, ids), (v) => v.featureId),
+    async (ids) => repo.groupBy(await repo.variantsOf(ctx.deps.db, ids), (v) => v.featureId),
     [],
   );
 
@@ -251,7 +250,7 @@ const dependenciesOf = (ctx: Ctx) =>
   requestLoader(
     ctx,
     "feature.dependencies",
-    async (ids) => groupBy(await repo.dependenciesOf(ctx.deps.db, ids), (d) => d.featureId),
+    async (ids) => repo.groupBy(await repo.dependenciesOf(ctx.deps.db, ids), (d) => d.featureId),
     [],
   );
 
