@@ -32,10 +32,10 @@ export function compileStore(snapshot: Snapshot): FlagStore {
 /** Growable columns, turned into typed arrays at the end. */
 class Builder {
   private readonly snapshot: Snapshot;
-  private readonly environmentSlots = new Map<string, number>();
+  private readonly environmentSlots: Record<string, number> = Object.create(null);
   private readonly idSlots = new Map<string, number>();
   private readonly environmentIds: string[] = [];
-  private readonly flagSlots = new Map<string, number>();
+  private readonly flagSlots: Record<string, number> = Object.create(null);
   private readonly results: EvaluationResult[] = [];
   private readonly cols = {
     flags: [] as number[],
@@ -73,7 +73,7 @@ class Builder {
     for (const env of environments) this.environmentSlot(env.id);
     for (const env of environments) this.alias(env.name, this.idSlots.get(env.id)!);
     for (const flag of flags) for (const stage of flag.stages) this.environmentSlot(stage.environmentId);
-    for (let f = 0; f < flags.length; f++) this.flagSlots.set(flags[f].key, f);
+    for (let f = 0; f < flags.length; f++) this.flagSlots[flags[f].key] = f;
     for (const flag of flags) this.addFlag(flag);
     return this.data();
   }
@@ -87,7 +87,7 @@ class Builder {
   }
 
   private alias(text: string, slot: number): void {
-    if (!this.environmentSlots.has(text)) this.environmentSlots.set(text, slot);
+    if (this.environmentSlots[text] === undefined) this.environmentSlots[text] = slot;
   }
 
   private addFlag(flag: Flag): void {
@@ -99,7 +99,7 @@ class Builder {
     for (const _ of this.environmentIds) c.flags.push(-1);
     c.killAt.push(flag.killAt ?? Number.POSITIVE_INFINITY);
     for (const d of flag.dependencies) {
-      c.depFlag.push(this.flagSlots.get(d.flagKey)!);
+      c.depFlag.push(this.flagSlots[d.flagKey]);
       c.depVariant.push(d.variant ?? null);
     }
     const salt = flag.salt || flag.key;
@@ -229,7 +229,6 @@ class Builder {
       version: this.snapshot.version,
       environments: Object.freeze(this.snapshot.environments.map((e) => Object.freeze({ id: e.id, name: e.name }))),
       environmentSlots: this.environmentSlots,
-      lastEnvironment: { name: "", slot: -1 },
       environmentIds: this.environmentIds,
       flagSlots: this.flagSlots,
       sortedFlags: i32(sorted),
