@@ -80,6 +80,35 @@ describe("compiled store", () => {
     expect(s.evaluate("layout", "env-prod", {}).value).toEqual({ columns: [3, 4] });
   });
 
+  test("looks up any key text as a key: __proto__, Object.prototype names, numerals; non-strings are unknown", () => {
+    const keys = ["__proto__", "constructor", "toString", "hasOwnProperty", "0", "42", "-1", "1.5", ""];
+    const odd = keys.filter(Boolean).map((key) => flag({ key, salt: `s-${key}` }));
+    const s = compileStore({
+      version: 1,
+      environments: [{ id: "__proto__", name: "constructor" }, ...ENVIRONMENTS],
+      flags: odd.map((f) => ({ ...f, stages: [{ ...f.stages[0], environmentId: "__proto__" }] })),
+    });
+    for (const key of keys.filter(Boolean)) {
+      expect({ key, reason: s.evaluate(key, "__proto__", {}).reason }).toEqual({ key, reason: "STATIC" });
+      expect({ key, reason: s.evaluate(key, "constructor", {}).reason }).toEqual({ key, reason: "STATIC" });
+      expect({ key, reason: s.evaluate(key, "toString", {}).reason }).toEqual({ key, reason: "DISABLED" });
+      expect(s.has(key)).toBe(true);
+    }
+    expect(s.environmentId("constructor")).toBe("__proto__");
+    expect(s.environmentId("valueOf")).toBeUndefined();
+    for (const key of ["", "valueOf", "1", "42.0", "__defineGetter__"]) {
+      expect(s.evaluate(key, "__proto__", {}).errorCode).toBe("FLAG_NOT_FOUND");
+      expect(s.has(key)).toBe(false);
+      expect(s.info(key)).toBeUndefined();
+    }
+    for (const key of [42, -1, null, undefined, Symbol("0"), { toString: () => "0" }] as unknown as string[]) {
+      expect(s.evaluate(key, "__proto__", {}).errorCode).toBe("FLAG_NOT_FOUND");
+      expect(s.has(key)).toBe(false);
+    }
+    const weird = [42, null, { toString: () => "__proto__" }] as unknown as string[];
+    for (const environment of weird) expect(s.evaluate("0", environment, {}).reason).toBe("DISABLED");
+  });
+
   test("reads the clock only for flags with a scheduled kill, and honours an explicit now", () => {
     const s = compileStore(snapshot([flag({ key: "k", killAt: Date.now() + 60_000 })]));
     expect(s.evaluate("k", "env-prod", {}).reason).toBe("STATIC");
