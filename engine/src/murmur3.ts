@@ -21,10 +21,10 @@ function mix(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** Continues the state `(h, k, n, len)` over the UTF-8 bytes of `s`; the new state lands in `scratch`. */
-function feed(h: number, k: number, n: number, len: number, s: string): void {
+/** Continues the state `(h, k, n, len)` over the UTF-8 bytes of `s` from `start`; the new state lands in `scratch`. */
+function feed(h: number, k: number, n: number, len: number, s: string, start: number): void {
   const end = s.length;
-  let i = 0;
+  let i = start;
   while (i < end) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -98,14 +98,17 @@ function feed(h: number, k: number, n: number, len: number, s: string): void {
 
 /** Finalises the state in `scratch` into an unsigned 32-bit hash. */
 function finish(): number {
-  let h = scratch[0];
-  let k = scratch[1];
-  if (scratch[2] > 0) {
+  return finalize(scratch[0], scratch[1], scratch[2], scratch[3]);
+}
+
+/** Finalises the state `(h, k, n, len)` into an unsigned 32-bit hash. */
+function finalize(h: number, k: number, n: number, len: number): number {
+  if (n > 0) {
     k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, C2);
   }
-  h ^= scratch[3];
+  h ^= len;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -117,7 +120,7 @@ function finish(): number {
 /** MurmurHash3 x86_32 of a string's UTF-8 bytes (or of raw bytes), as an unsigned integer. */
 export function murmur3_32(input: string | Uint8Array, seed = 0): number {
   if (typeof input === "string") {
-    feed(seed | 0, 0, 0, 0, input);
+    feed(seed | 0, 0, 0, 0, input, 0);
     return finish();
   }
   let h = seed | 0;
@@ -136,20 +139,51 @@ export function murmur3_32(input: string | Uint8Array, seed = 0): number {
 
 /** The state after hashing `prefix` with `seed`, to continue over many suffixes (e.g. `salt + ":"`). */
 export function murmur3Prefix(prefix: string, seed = 0): MurmurState {
-  feed(seed | 0, 0, 0, 0, prefix);
+  feed(seed | 0, 0, 0, 0, prefix, 0);
   return scratch.slice();
 }
 
-/** Hash of `prefix + suffix` from the prefix state stored at `states[offset..offset+3]`. */
+/**
+ * Hash of `prefix + suffix` from the prefix state stored at `states[offset..offset+3]`. The store's hot path:
+ * ASCII in local variables (feed's loop without its calls and `scratch`), the rest handed to feed.
+ */
 export function murmur3Continue(states: MurmurState, suffix: string, offset = 0): number {
-  feed(states[offset], states[offset + 1], states[offset + 2], states[offset + 3], suffix);
-  return finish();
+  let h = states[offset];
+  let k = states[offset + 1];
+  let n = states[offset + 2];
+  const end = suffix.length;
+  let i = 0;
+  while (i < end) {
+    const c = suffix.charCodeAt(i);
+    if (c >= 0x80) {
+      feed(h, k, n, states[offset + 3] + i, suffix, i);
+      return finish();
+    }
+    if (n === 0 && i + 4 <= end) {
+      const c1 = suffix.charCodeAt(i + 1);
+      const c2 = suffix.charCodeAt(i + 2);
+      const c3 = suffix.charCodeAt(i + 3);
+      if ((c1 | c2 | c3) < 0x80) {
+        h = mix(h, c | (c1 << 8) | (c2 << 16) | (c3 << 24));
+        i += 4;
+        continue;
+      }
+    }
+    k |= c << (n << 3);
+    i++;
+    if (++n === 4) {
+      h = mix(h, k);
+      k = 0;
+      n = 0;
+    }
+  }
+  return finalize(h, k, n, states[offset + 3] + end);
 }
 
 /** Hash of `a + b + c` without building the concatenated string. */
 export function murmur3Concat(a: string, b: string, c: string, seed = 0): number {
-  feed(seed | 0, 0, 0, 0, a);
-  feed(scratch[0], scratch[1], scratch[2], scratch[3], b);
-  feed(scratch[0], scratch[1], scratch[2], scratch[3], c);
+  feed(seed | 0, 0, 0, 0, a, 0);
+  feed(scratch[0], scratch[1], scratch[2], scratch[3], b, 0);
+  feed(scratch[0], scratch[1], scratch[2], scratch[3], c, 0);
   return finish();
 }
