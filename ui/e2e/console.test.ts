@@ -152,6 +152,7 @@ describe.skipIf(reason !== null)("console end to end", () => {
     // an expired session keeps the address: the token is dropped, the next request says UNAUTHENTICATED
     await go("/admin/roles");
     await page.waitForURL(/\/login\?next=%2Fadmin%2Froles/);
+    await page.getByLabel("Username").fill(ADMIN.username);
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/admin\/roles$/);
@@ -225,4 +226,205 @@ describe.skipIf(reason !== null)("console end to end", () => {
     expect(await page.getByText(state.clientSecret).count()).toBe(0);
     await shoot(page, "clients");
   });
+
+  step("creates a feature that follows the pipeline", ["createFeature", "feature"], async () => {
+    await nav("Features");
+    await page.getByRole("button", { name: "New feature" }).click();
+    await dialog().getByLabel("Key").fill("x");
+    await dialog().getByRole("button", { name: "Create feature" }).click();
+    await dialog().getByText("Key needs at least 3 characters").waitFor();
+    await dialog().getByLabel("Key").fill(FEATURE);
+    await dialog().getByLabel("Description").fill("The one-page checkout");
+    await dialog().getByRole("button", { name: "Create feature" }).click();
+    await page.getByRole("heading", { name: FEATURE, level: 1 }).waitFor();
+    state.featureUrl = page.url();
+    expect(await page.getByRole("button", { name: /development/ }).getAttribute("aria-pressed")).toBe("true");
+  });
+
+  step("adds a percentage rule; a bad rollout is refused next to the field", ["setStageRules"], async () => {
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByLabel("Attribute", { exact: true }).fill("country");
+    await page.getByLabel("Values", { exact: true }).fill("NL\nBE");
+    await page.getByLabel("Rollout", { exact: true }).fill("150");
+    await page.getByRole("button", { name: "Save rules" }).click();
+    await page.getByText("must be a number in 0..100").waitFor();
+    expect(await page.getByLabel("Rollout", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    await page.getByLabel("Rollout", { exact: true }).fill("50");
+    await page.getByRole("button", { name: "Save rules" }).click();
+    await page.getByRole("region", { name: "Unsaved rules" }).waitFor({ state: "detached" });
+    await page.getByText("Rule 1").waitFor();
+    expect(await page.getByLabel("Rollout", { exact: true }).inputValue()).toBe("50");
+  });
+
+  step("deploys development directly (no approval required there)", ["requestStageChange"], async () => {
+    await page.getByRole("button", { name: "Deploy now" }).click();
+    await page.locator(".stage-panel .badge--live").waitFor();
+  });
+
+  step("an approver is created with a temporary password", ["registerUser", "setTeamMember"], async () => {
+    await nav("Users");
+    await page.getByRole("button", { name: "New user" }).click();
+    await dialog().getByLabel("Username").fill(APPROVER.username);
+    await dialog().getByLabel("First name").fill(APPROVER.first);
+    await dialog().getByLabel("Last name").fill(APPROVER.last);
+    await dialog().getByLabel("Email").fill(APPROVER.email);
+    await dialog().getByLabel("Role in the team").selectOption({ label: "Approver" });
+    state.approverTemporary = await dialog().getByLabel("Temporary password").inputValue();
+    await dialog().getByRole("button", { name: "Create user" }).click();
+    await dialog().getByText("User created").waitFor();
+    await dialog().getByRole("button", { name: "Done" }).click();
+    await page.getByRole("rowheader", { name: new RegExp(APPROVER.username) }).waitFor();
+    await shoot(page, "users");
+  });
+
+  step("production waits for someone else's approval", ["requestStageChange", "pendingApprovals"], async () => {
+    await page.goto(state.featureUrl);
+    await page.getByRole("button", { name: /production/ }).click();
+    await page.getByRole("button", { name: "Request deployment" }).click();
+    await page.getByText("You requested this change; another approver must decide.").waitFor();
+    expect(await page.getByRole("button", { name: "Approve deployment" }).count()).toBe(0);
+  });
+
+  step(
+    "the approver changes the temporary password and approves from the queue",
+    ["resetPassword", "pendingApprovals"],
+    async () => {
+      const other = await browser.newContext({ viewport: WIDTHS.desktop });
+      const approver = await other.newPage();
+      failurePage = approver;
+      await approver.goto(`${backend.url}/approvals`);
+      await approver.getByLabel("Username").fill(APPROVER.username);
+      await approver.getByLabel("Password").fill(state.approverTemporary);
+      await approver.getByRole("button", { name: "Sign in" }).click();
+      await approver.getByRole("heading", { name: "Choose a new password" }).waitFor();
+      await shoot(approver, "reset-password");
+      await approver.getByLabel("Temporary password").fill(state.approverTemporary);
+      await approver.getByLabel("New password", { exact: true }).fill(APPROVER.password);
+      await approver.getByLabel("Confirm new password").fill(APPROVER.password);
+      await approver.getByRole("button", { name: "Save password" }).click();
+      await approver.waitForURL(/\/approvals$/);
+      await approver.getByRole("link", { name: FEATURE }).waitFor();
+      expect(await approver.getByText("Approver", { exact: true }).first().isVisible()).toBe(true);
+      await shoot(approver, "approvals");
+      await approver.getByRole("button", { name: "Approve deployment" }).click();
+      await approver.getByText("Nothing is waiting for a decision.").waitFor();
+      failurePage = page;
+      // the requester's page follows without a reload (featureChanged subscription)
+      await page.locator(".stage-panel .badge--live").waitFor({ timeout: 15_000 });
+      await other.close();
+    },
+  );
+
+  step("the edge answers the new value", ["createClient", "previewEvaluation"], async () => {
+    const edgePort = await freePort();
+    edge = await spawnService(
+      "edge",
+      "edge/src/main.ts",
+      {
+        EDGE_BACKEND_GRPC: `http://127.0.0.1:${grpcPort}`,
+        EDGE_HTTP_ADDR: `127.0.0.1:${edgePort}`,
+        EDGE_CLIENT_ID: state.clientId,
+        EDGE_CLIENT_SECRET: state.clientSecret,
+        EDGE_SNAPSHOT_PATH: join(data.path, "edge-snapshot.json"),
+        EDGE_LOG_LEVEL: "warn",
+      },
+      `http://127.0.0.1:${edgePort}/health`,
+      60_000,
+    );
+    const featureId = state.featureUrl.split("/").pop() ?? "";
+    const envs = await gql<{ environments: { items: { id: string; name: string }[] } }>(
+      page,
+      backend.url,
+      "query($teamId: ID!) { environments(teamId: $teamId) { items { id name } } }",
+      { teamId: await page.getByLabel("Team").inputValue() },
+    );
+    const development = envs.environments.items.find((e) => e.name === "development")?.id ?? "";
+    const answers: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      const context = { targetingKey: `user-${i}`, country: "NL" };
+      const expected = await gql<{ previewEvaluation: { enabled: boolean } }>(
+        page,
+        backend.url,
+        "query($f: ID!, $e: ID!, $c: JSON!) { previewEvaluation(featureId: $f, environmentId: $e, context: $c) { enabled } }",
+        { f: featureId, e: development, c: context },
+      );
+      const answer = await evaluate(edge.url, "development", context);
+      expect([context.targetingKey, answer.enabled]).toEqual([
+        context.targetingKey,
+        expected.previewEvaluation.enabled,
+      ]);
+      answers.push(answer.enabled);
+    }
+    // a 50 % rollout over 20 users: some in, some out
+    expect(answers).toContain(true);
+    expect(answers).toContain(false);
+    expect((await evaluate(edge.url, "development", { targetingKey: "user-1", country: "US" })).enabled).toBe(false);
+  });
+
+  step('"test this flag" shows the decision trace', ["previewEvaluation"], async () => {
+    await page.goto(state.featureUrl);
+    await page.getByLabel("Environment", { exact: true }).selectOption({ label: "development" });
+    await page.getByRole("button", { name: "Add attribute" }).click();
+    await page.getByLabel("Context attribute 2").fill("country");
+    await page.getByLabel("Context value 2").fill("NL");
+    await page.getByRole("button", { name: "Evaluate" }).click();
+    await page.locator(".trace__steps li").first().waitFor();
+    expect(await page.locator(".trace__steps").textContent()).toContain("Rule 1: matches; rollout 50 %");
+    await shoot(page, "feature-detail");
+  });
+
+  step("the kill switch turns the flag off at the edge", ["emergencyDisableFeature"], async () => {
+    const onUser = await firstUserOn(edge!.url);
+    await page.getByRole("button", { name: "Kill now" }).click();
+    await page.getByText(/Engaged/).waitFor();
+    await waitFor(
+      async () => !(await evaluate(edge!.url, "development", { targetingKey: onUser, country: "NL" })).enabled,
+    );
+    await shoot(page, "feature-killed");
+    await nav("Features");
+    await page.getByRole("link", { name: FEATURE }).waitFor();
+    await shoot(page, "features");
+    await nav("Activity");
+    await page
+      .getByText(/Created feature/)
+      .first()
+      .waitFor();
+    await shoot(page, "activity");
+  });
 });
+
+interface EdgeAnswer {
+  enabled: boolean;
+  variant?: string;
+  reason: string;
+}
+
+async function evaluate(edgeUrl: string, environment: string, context: Record<string, string>): Promise<EdgeAnswer> {
+  const response = await fetch(`${edgeUrl}/evaluate`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      feature_key: FEATURE,
+      environment_id: environment,
+      context: Object.entries(context).map(([key, value]) => ({ key, value })),
+    }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as EdgeAnswer;
+}
+
+async function firstUserOn(edgeUrl: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    if ((await evaluate(edgeUrl, "development", { targetingKey: `user-${i}`, country: "NL" })).enabled)
+      return `user-${i}`;
+  }
+  throw new Error("no user of 50 is in the 50 % rollout");
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await Bun.sleep(200);
+  }
+}

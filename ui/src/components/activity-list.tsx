@@ -10,9 +10,11 @@ export function ActivityList({ entries, now }: { entries: readonly ActivityEntry
             <strong>{entry.actorName ?? "system"}</strong> {entry.description}
           </p>
           <p class="timeline__meta">
-            <span class="chip">
-              {entry.entityType}: {entry.entityDetails?.name ?? entry.entityId}
-            </span>{" "}
+            {entry.entityDetails && entry.entityDetails.name !== entry.entityId && (
+              <span class="chip">
+                {entry.entityType}: {entry.entityDetails.name}
+              </span>
+            )}{" "}
             <time dateTime={entry.createdAt} title={new Date(entry.createdAt).toLocaleString()}>
               {relativeTime(entry.createdAt, now)}
             </time>

@@ -36,6 +36,8 @@ export function layoutFlow(nodes: readonly FlowNode[]): Placed[] {
 }
 
 const BOX = { w: 184, h: 76 };
+// preact 11 no longer appends "px" to numbers in style objects
+const px = (n: number) => `${n}px`;
 const GAP = { main: 48, cross: 16 };
 
 interface FlowProps<N extends FlowNode> {
@@ -88,7 +90,10 @@ function FlowLayout<N extends FlowNode>({
   const width = vertical ? crossSize(lanes, BOX.w) : mainSize(depth, BOX.w);
   const height = vertical ? mainSize(depth, BOX.h) : crossSize(lanes, BOX.h);
   return (
-    <div class={`flow ${vertical ? "flow--vertical" : "flow--horizontal"}`} style={{ width, height }}>
+    <div
+      class={`flow ${vertical ? "flow--vertical" : "flow--horizontal"}`}
+      style={{ width: px(width), height: px(height) }}
+    >
       <svg class="flow__svg" width={width} height={height} aria-hidden="true">
         <defs>
           <marker
@@ -110,8 +115,8 @@ function FlowLayout<N extends FlowNode>({
           const main = p.depth * ((vertical ? BOX.h : BOX.w) + GAP.main);
           const cross = p.lane * ((vertical ? BOX.w : BOX.h) + GAP.cross);
           const style = vertical
-            ? { left: cross, top: main, width: BOX.w, height: BOX.h }
-            : { left: main, top: cross, width: BOX.w, height: BOX.h };
+            ? { left: px(cross), top: px(main), width: px(BOX.w), height: px(BOX.h) }
+            : { left: px(main), top: px(cross), width: px(BOX.w), height: px(BOX.h) };
           return (
             <li key={p.id} class="flow__node" style={style}>
               {renderNode(nodes[i])}

@@ -50,13 +50,13 @@ export function TestFlagPanel(props: TestFlagPanelProps) {
             {props.rows.map((row, i) => (
               <li key={i} class="kv__row">
                 <input
-                  aria-label={`Attribute ${i + 1}`}
+                  aria-label={`Context attribute ${i + 1}`}
                   placeholder="attribute"
                   value={row.key}
                   onInput={(e) => setRow(i, { key: e.currentTarget.value })}
                 />
                 <input
-                  aria-label={`Value ${i + 1}`}
+                  aria-label={`Context value ${i + 1}`}
                   placeholder="value"
                   value={row.value}
                   onInput={(e) => setRow(i, { value: e.currentTarget.value })}
@@ -64,7 +64,7 @@ export function TestFlagPanel(props: TestFlagPanelProps) {
                 <button
                   type="button"
                   class="icon-button"
-                  aria-label={`Remove attribute ${i + 1}`}
+                  aria-label={`Remove context attribute ${i + 1}`}
                   onClick={() => props.onRows(props.rows.filter((_, k) => k !== i))}
                 >
                   ×

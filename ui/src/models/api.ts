@@ -66,7 +66,8 @@ export function live<T>(options: LiveOptions<T>): () => void {
       wasDown = false;
       options.onReconnected?.();
     }
-    const next = { ...streams.value };
+    // peek: a subscription started inside an effect must not make that effect depend on `streams`
+    const next = { ...streams.peek() };
     if (state === "closed") delete next[options.name];
     else next[options.name] = state;
     streams.value = next;

@@ -3,7 +3,7 @@
  * (by anyone: another admin, the kill-switch scheduler) and the model holding it reloads. After a
  * dropped stream comes back, everything loaded is reloaded, since changes may have been missed.
  */
-import { effect } from "@preact/signals";
+import { effect, untracked } from "@preact/signals";
 import { activity } from "./activity.ts";
 import { live } from "./api.ts";
 import { pendingApprovals } from "./approvals.ts";
@@ -96,12 +96,15 @@ export function startLiveUpdates(): () => void {
   return effect(() => {
     const teamId = currentTeamId.value;
     if (status.value !== "signed-in" || !teamId) return;
-    return live<{ featureChanged: ConfigChange }>({
-      name: "featureChanged",
-      query: SUBSCRIPTION,
-      variables: { teamId },
-      onData: (data) => applyChange(data.featureChanged),
-      onReconnected: () => refreshSoon(everything),
-    });
+    // the subscription's own state changes must not re-run this effect: only the team and the session do
+    return untracked(() =>
+      live<{ featureChanged: ConfigChange }>({
+        name: "featureChanged",
+        query: SUBSCRIPTION,
+        variables: { teamId },
+        onData: (data) => applyChange(data.featureChanged),
+        onReconnected: () => refreshSoon(everything),
+      }),
+    );
   });
 }
