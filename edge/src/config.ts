@@ -33,6 +33,8 @@ export interface EdgeConfig {
   maxClientStreams: number;
   /** New (unknown) secrets looked up at the backend per second, at most; beyond it 503 + Retry-After. */
   newCredentialsPerSec: number;
+  /** How often cached client info (origins, binding, enabled) is asked again while connected. */
+  clientInfoRefreshSecs: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +87,7 @@ export function loadConfig(env: Env = process.env): EdgeConfig {
     negativeCacheSecs: positive("EDGE_NEGATIVE_CACHE_SECS", read("EDGE_NEGATIVE_CACHE_SECS"), 30),
     maxClientStreams: integer("EDGE_MAX_CLIENT_STREAMS", read("EDGE_MAX_CLIENT_STREAMS"), 64, 0),
     newCredentialsPerSec: positive("EDGE_NEW_CREDENTIALS_PER_SEC", read("EDGE_NEW_CREDENTIALS_PER_SEC"), 20),
+    clientInfoRefreshSecs: positive("EDGE_CLIENT_INFO_REFRESH_SECS", read("EDGE_CLIENT_INFO_REFRESH_SECS"), 60),
   };
 }
 

@@ -51,6 +51,7 @@ export class Edge {
   private readonly writer: DebouncedWriter | undefined;
   private own!: Link;
   private sweeper: ReturnType<typeof setInterval> | undefined;
+  private infoRefresher: ReturnType<typeof setInterval> | undefined;
   private gcTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while the disk snapshot loads: those stores need no write-back. */
   private loading = false;
@@ -117,6 +118,8 @@ export class Edge {
       for (const tenant of this.tenants.all()) this.sticky.purgeDue(tenant);
     });
     this.sweeper = setInterval(() => this.links.closeIdle(), Math.min(30_000, this.config.clientIdleSecs * 1000));
+    // Client info (web origins, environment binding, enabled) is cached: refreshed on every connect and this often.
+    this.infoRefresher = setInterval(() => this.links.refreshClientInfo(), this.config.clientInfoRefreshSecs * 1000);
   }
 
   /** The edge's configured client (its info is provisional until the backend answers). */
@@ -174,6 +177,7 @@ export class Edge {
   /** Stops background work, delivers what it can within `deadlineMs`, writes the snapshot. */
   async stop(deadlineMs = 8000): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.infoRefresher);
     clearTimeout(this.gcTimer);
     this.analytics.stop();
     this.assignments.stop();

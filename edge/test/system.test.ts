@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
+  clientWebOrigins,
   type Db,
   evaluationBatches,
   evaluationEvents,
@@ -236,6 +237,34 @@ describe("edge with the backend", () => {
       expect((await ask(idle, "idle-b", {}, creds)).status).toBe(200);
     } finally {
       await idle.kill();
+    }
+  }, 30_000);
+
+  test("a web client's origins are checked from cached client info and follow changes at the backend", async () => {
+    const web = await createClient(db, team.teamId, { type: "Web", origins: ["https://a.example"] });
+    const refreshing = await start({ EDGE_CLIENT_INFO_REFRESH_SECS: "0.3" });
+    const creds = { client_id: web.id, client_secret: web.secret };
+    const askFrom = async (origin: string) =>
+      (
+        await refreshing.post(
+          "/evaluate",
+          { feature_key: "checkout", environment_id: "prod", context: [], ...creds },
+          { origin },
+        )
+      ).status;
+    try {
+      await eventually(async () => (await refreshing.health()).status === "ready", "ready");
+      expect(await askFrom("https://a.example")).toBe(200);
+      expect(await askFrom("https://b.example")).toBe(403);
+      await db.transaction(async (tx) => {
+        await tx.delete(clientWebOrigins).where(eq(clientWebOrigins.clientId, web.id));
+        await tx.insert(clientWebOrigins).values({ clientId: web.id, origin: "https://b.example" });
+        await recordConfigChange(tx, { teamId: team.teamId, entity: "client", entityId: web.id, key: "web" });
+      });
+      await eventually(async () => (await askFrom("https://b.example")) === 200, "the new origin", 10_000);
+      expect(await askFrom("https://a.example")).toBe(403);
+    } finally {
+      await refreshing.kill();
     }
   }, 30_000);
 

@@ -127,6 +127,11 @@ export class Links {
     }
   }
 
+  /** Asks the backend again about every connected client (origins, binding, enabled may have changed). */
+  refreshClientInfo(): void {
+    for (const link of this.links.values()) if (link.connected) void this.fetchClientInfo(link);
+  }
+
   async stopAll(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.links.values()].map((l) => l.connection.stop().catch(() => {})));
@@ -281,7 +286,7 @@ export class Links {
       this.settle(link);
     } catch (error) {
       if (error instanceof UpstreamError && error.rejectsCredentials) this.rejected(link, error);
-      else this.o.log.warn("GetClientInfo failed; retried on the next connect", { error: errorText(error) });
+      else this.o.log.warn("GetClientInfo failed; asked again later", { error: errorText(error) });
     }
   }
 
