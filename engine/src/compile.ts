@@ -1,14 +1,30 @@
 /** Compile on write: a validated snapshot becomes a `FlagStore` of flat arrays with pre-parsed operands. */
 import { ROLLOUT_SCALE, ROLLOUT_SEED, rolloutThreshold, VARIANT_SEED } from "./bucketing.ts";
-import { parseCidr } from "./cidr.ts";
+import { type Cidr, parseCidr } from "./cidr.ts";
 import { type ConditionTable, SET_HAS, SET_LACKS } from "./conditions.ts";
 import type { Condition, EvaluationResult, Flag, JsonValue, Rule, Snapshot } from "./model.ts";
-import { murmur3Prefix } from "./murmur3.ts";
-import { OP_IN, OP_IP_IN_CIDR, OP_NOT_IN, OP_REGEX, opcodeOf } from "./opcodes.ts";
+import { murmur3PrefixInto } from "./murmur3.ts";
+import {
+  OP_DATE_AFTER,
+  OP_DATE_BEFORE,
+  OP_IN,
+  OP_IP_IN_CIDR,
+  OP_NOT_IN,
+  OP_NUM_EQ,
+  OP_NUM_GTE,
+  OP_REGEX,
+  OP_SEMVER_EQ,
+  OP_SEMVER_GTE,
+  opcodeOf,
+} from "./opcodes.ts";
 import { parseDate, parseNumber } from "./parse.ts";
 import { defaultVariant, makeResult, offVariant, onVariant, splitWeights } from "./results.ts";
-import { parseSemver } from "./semver.ts";
+import { parseSemver, type Semver } from "./semver.ts";
 import {
+  F_BITS,
+  F_DEP_END,
+  F_DEP_START,
+  F_RESULTS,
   F_STAGES,
   FlagStore,
   GROUP_STRIDE,
@@ -17,6 +33,7 @@ import {
   KILLED,
   MATCH_ALL,
   MATCH_GROUPS,
+  RULE_STRIDE,
   STAGE_STRIDE,
   type StoreData,
 } from "./store.ts";
@@ -29,7 +46,39 @@ export function compileStore(snapshot: Snapshot): FlagStore {
   return new FlagStore(new Builder(snapshot).build());
 }
 
-/** Growable columns, turned into typed arrays at the end. */
+/** How many records of each kind a snapshot needs: counted first, so every table is allocated once. */
+interface Counts {
+  dependencies: number;
+  stages: number;
+  rules: number;
+  groups: number;
+  conditions: number;
+  splits: number;
+}
+
+function count(flags: readonly Flag[]): Counts {
+  const n: Counts = { dependencies: 0, stages: 0, rules: 0, groups: 0, conditions: 0, splits: 0 };
+  for (let f = 0; f < flags.length; f++) {
+    const flag = flags[f];
+    n.dependencies += flag.dependencies.length;
+    n.stages += flag.stages.length;
+    for (let s = 0; s < flag.stages.length; s++) {
+      const rules = flag.stages[s].rules;
+      n.rules += rules.length;
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r];
+        n.groups += rule.groups.length;
+        for (let g = 0; g < rule.groups.length; g++) n.conditions += rule.groups[g].conditions.length;
+        if (rule.serve.kind === "split") {
+          n.splits += rule.serve.weights.length > 0 ? rule.serve.weights.length : flag.variants.length;
+        }
+      }
+    }
+  }
+  return n;
+}
+
+/** Fills pre-sized tables record by record (the positions are known: no growable arrays, no copies). */
 class Builder {
   private readonly snapshot: Snapshot;
   private readonly environmentSlots: Record<string, number> = Object.create(null);
@@ -37,29 +86,38 @@ class Builder {
   private readonly environmentIds: string[] = [];
   private readonly flagSlots: Record<string, number> = Object.create(null);
   private readonly results: EvaluationResult[] = [];
-  private readonly cols = {
-    flags: [] as number[],
-    killAt: [] as number[],
-    depFlag: [] as number[],
-    depVariant: [] as (string | null)[],
-    prefixes: [] as number[],
-    stages: [] as number[],
-    stickyKeys: [] as string[],
-    rules: [] as number[],
-    ruleIds: [] as string[],
-    groups: [] as number[],
-    splitCumulative: [] as number[],
-    key: [] as string[],
-    op: [] as number[],
-    negate: [] as number[],
-    caseInsensitive: [] as number[],
-    num: [] as number[],
-    operand: [] as unknown[],
-    setMode: [] as number[],
-    sets: [] as (Set<string> | null)[],
-  };
-  /** Interned `in`/`not_in` sets, shared between conditions with the same list. */
-  private readonly sets = new Map<string, { values: string[]; set: Set<string> }>();
+  private readonly stickyKeys: string[] = [];
+  private readonly depVariant: (string | null)[] = [];
+  private readonly ruleIds: string[] = [];
+  private readonly key: string[] = [];
+  private readonly operand: unknown[] = [];
+  private readonly sets: (Set<string> | null)[] = [];
+  // Typed tables and their fill positions (in records), allocated by build() once the counts are known.
+  private flags = new Int32Array(0);
+  private flagStride = F_STAGES;
+  private killAt = new Float64Array(0);
+  private depFlag = new Int32Array(0);
+  private prefixes = new Int32Array(0);
+  private stages = new Int32Array(0);
+  private rules = new Int32Array(0);
+  private groups = new Int32Array(0);
+  private splitCumulative = new Int32Array(0);
+  private op = new Uint8Array(0);
+  private negate = new Uint8Array(0);
+  private caseInsensitive = new Uint8Array(0);
+  private setMode = new Uint8Array(0);
+  private num = new Float64Array(0);
+  private deps = 0;
+  private stageCount = 0;
+  private ruleCount = 0;
+  private groupCount = 0;
+  private conditionCount = 0;
+  private splitCount = 0;
+  /** Interned `in`/`not_in` sets by listHash() of their values. */
+  private readonly setsByHash = new Map<number, { values: readonly string[]; set: Set<string> }[]>();
+  /** Parsed operands by operand text, shared between conditions (none is mutated after parsing). */
+  private readonly regexes = new Map<string, RegExp>();
+  private readonly semvers = new Map<string, Semver>();
   /** Deep-frozen copies of object variant values, so results share nothing mutable with the snapshot. */
   private readonly values = new Map<object, JsonValue>();
 
@@ -74,7 +132,22 @@ class Builder {
     for (const env of environments) this.alias(env.name, this.idSlots.get(env.id)!);
     for (const flag of flags) for (const stage of flag.stages) this.environmentSlot(stage.environmentId);
     for (let f = 0; f < flags.length; f++) this.flagSlots[flags[f].key] = f;
-    for (const flag of flags) this.addFlag(flag);
+    const n = count(flags);
+    this.flagStride = F_STAGES + this.environmentIds.length;
+    this.flags = new Int32Array(flags.length * this.flagStride).fill(-1);
+    this.killAt = new Float64Array(flags.length);
+    this.prefixes = new Int32Array(flags.length * 8);
+    this.depFlag = new Int32Array(n.dependencies);
+    this.stages = new Int32Array(n.stages * STAGE_STRIDE);
+    this.rules = new Int32Array(n.rules * RULE_STRIDE);
+    this.groups = new Int32Array(n.groups * GROUP_STRIDE);
+    this.splitCumulative = new Int32Array(n.splits);
+    this.op = new Uint8Array(n.conditions);
+    this.negate = new Uint8Array(n.conditions);
+    this.caseInsensitive = new Uint8Array(n.conditions);
+    this.setMode = new Uint8Array(n.conditions);
+    this.num = new Float64Array(n.conditions).fill(Number.NaN);
+    for (let f = 0; f < flags.length; f++) this.addFlag(f, flags[f]);
     return this.data();
   }
 
@@ -90,101 +163,141 @@ class Builder {
     if (this.environmentSlots[text] === undefined) this.environmentSlots[text] = slot;
   }
 
-  private addFlag(flag: Flag): void {
-    const c = this.cols;
-    const at = c.flags.length;
-    const deps = flag.dependencies.length > 0 ? HAS_DEPS : 0;
-    const bits = (flag.killed ? KILLED : 0) | (flag.killAt != null ? KILL_AT : 0) | deps;
-    c.flags.push(bits, this.results.length, c.depFlag.length, c.depFlag.length + flag.dependencies.length);
-    for (const _ of this.environmentIds) c.flags.push(-1);
-    c.killAt.push(flag.killAt ?? Number.POSITIVE_INFINITY);
-    for (const d of flag.dependencies) {
-      c.depFlag.push(this.flagSlots[d.flagKey]);
-      c.depVariant.push(d.variant ?? null);
+  private addFlag(f: number, flag: Flag): void {
+    const at = f * this.flagStride;
+    const flags = this.flags;
+    const dependencies = flag.dependencies;
+    flags[at + F_BITS] =
+      (flag.killed ? KILLED : 0) | (flag.killAt != null ? KILL_AT : 0) | (dependencies.length > 0 ? HAS_DEPS : 0);
+    flags[at + F_RESULTS] = this.results.length;
+    flags[at + F_DEP_START] = this.deps;
+    for (let i = 0; i < dependencies.length; i++) {
+      this.depFlag[this.deps++] = this.flagSlots[dependencies[i].flagKey];
+      this.depVariant.push(dependencies[i].variant ?? null);
     }
-    const salt = flag.salt || flag.key;
-    c.prefixes.push(...murmur3Prefix(`${salt}:`, ROLLOUT_SEED), ...murmur3Prefix(`${salt}:`, VARIANT_SEED));
+    flags[at + F_DEP_END] = this.deps;
+    this.killAt[f] = flag.killAt ?? Number.POSITIVE_INFINITY;
+    const prefix = `${flag.salt || flag.key}:`;
+    murmur3PrefixInto(this.prefixes, f * 8, prefix, ROLLOUT_SEED);
+    murmur3PrefixInto(this.prefixes, f * 8 + 4, prefix, VARIANT_SEED);
     this.results.push(
       this.result(makeResult(flag, offVariant(flag), "DISABLED", false)),
       this.result(makeResult(flag, offVariant(flag), "PREREQUISITE_FAILED", false)),
       this.result(makeResult(flag, onVariant(flag), "STATIC", true)),
       this.result(makeResult(flag, defaultVariant(flag), "DEFAULT", false)),
     );
-    for (const stage of flag.stages) {
-      const first = c.ruleIds.length;
-      for (const rule of stage.rules) this.addRule(flag, rule);
-      c.flags[at + F_STAGES + this.idSlots.get(stage.environmentId)!] = c.stages.length / STAGE_STRIDE;
-      c.stages.push(stage.deployed ? 1 : 0, this.stickyKey(stage.bucketingKey), first, c.ruleIds.length);
+    for (let i = 0; i < flag.stages.length; i++) {
+      const stage = flag.stages[i];
+      const first = this.ruleCount;
+      for (let r = 0; r < stage.rules.length; r++) this.addRule(flag, stage.rules[r]);
+      flags[at + F_STAGES + this.idSlots.get(stage.environmentId)!] = this.stageCount;
+      const sa = this.stageCount++ * STAGE_STRIDE;
+      this.stages[sa] = stage.deployed ? 1 : 0;
+      this.stages[sa + 1] = this.stickyKey(stage.bucketingKey);
+      this.stages[sa + 2] = first;
+      this.stages[sa + 3] = this.ruleCount;
     }
   }
 
   /** Index of a stage's bucketing key in `stickyKeys`; -1 for the default keys. */
   private stickyKey(key: string | null | undefined): number {
     if (!key) return -1;
-    const known = this.cols.stickyKeys.indexOf(key);
-    return known >= 0 ? known : this.cols.stickyKeys.push(key) - 1;
+    const known = this.stickyKeys.indexOf(key);
+    return known >= 0 ? known : this.stickyKeys.push(key) - 1;
   }
 
   private addRule(flag: Flag, rule: Rule): void {
-    const c = this.cols;
     const threshold = rolloutThreshold(rule.rollout);
-    const firstGroup = c.groups.length / GROUP_STRIDE;
-    for (const group of rule.groups) {
-      const first = c.key.length;
-      for (const condition of group.conditions) this.addCondition(condition);
-      c.groups.push(group.operator === "OR" ? 1 : 0, first, c.key.length, 0);
+    const firstGroup = this.groupCount;
+    for (let g = 0; g < rule.groups.length; g++) {
+      const group = rule.groups[g];
+      const first = this.conditionCount;
+      for (let c = 0; c < group.conditions.length; c++) this.addCondition(group.conditions[c]);
+      const ga = this.groupCount++ * GROUP_STRIDE;
+      this.groups[ga] = group.operator === "OR" ? 1 : 0;
+      this.groups[ga + 1] = first;
+      this.groups[ga + 2] = this.conditionCount;
     }
     const result = this.results.length;
-    const firstSplit = c.splitCumulative.length;
+    const firstSplit = this.splitCount;
     const weights = splitWeights(flag, rule);
     if (weights) {
       let total = 0;
-      for (const w of weights) {
-        total += w.weight;
-        c.splitCumulative.push(total);
-        this.results.push(this.result(makeResult(flag, w.variant, "SPLIT", true, rule.id)));
+      for (let i = 0; i < weights.length; i++) {
+        total += weights[i].weight;
+        this.splitCumulative[this.splitCount++] = total;
+        this.results.push(this.result(makeResult(flag, weights[i].variant, "SPLIT", true, rule.id)));
       }
     } else {
       const variant = rule.serve.kind === "variant" ? rule.serve.variant : onVariant(flag);
       const reason = threshold < ROLLOUT_SCALE ? "SPLIT" : "TARGETING_MATCH";
       this.results.push(this.result(makeResult(flag, variant, reason, true, rule.id)));
     }
-    const groupsOr = rule.groupsOperator === "OR" ? 1 : 0;
-    const lastGroup = c.groups.length / GROUP_STRIDE;
-    const match =
-      rule.groups.length === 0
+    const groups = rule.groups;
+    const ra = this.ruleCount++ * RULE_STRIDE;
+    const rules = this.rules;
+    rules[ra] = threshold;
+    rules[ra + 1] = rule.groupsOperator === "OR" ? 1 : 0;
+    rules[ra + 2] = firstGroup;
+    rules[ra + 3] = this.groupCount;
+    rules[ra + 4] = firstSplit;
+    rules[ra + 5] = this.splitCount;
+    rules[ra + 6] = result;
+    rules[ra + 7] =
+      groups.length === 0
         ? MATCH_ALL
-        : rule.groups.length === 1 && rule.groups[0].conditions.length === 1
-          ? c.key.length - 1
+        : groups.length === 1 && groups[0].conditions.length === 1
+          ? this.conditionCount - 1
           : MATCH_GROUPS;
-    c.rules.push(threshold, groupsOr, firstGroup, lastGroup, firstSplit, c.splitCumulative.length, result, match);
-    c.ruleIds.push(rule.id);
+    this.ruleIds.push(rule.id);
   }
 
   private addCondition(condition: Condition): void {
-    const c = this.cols;
+    const c = this.conditionCount++;
     const op = opcodeOf(condition.operator);
-    const ci = condition.caseInsensitive === true;
-    const values = ci && op < OP_REGEX ? condition.values.map((v) => v.toLowerCase()) : condition.values;
-    c.key.push(condition.contextKey);
-    c.op.push(op);
-    c.negate.push(condition.negate ? 1 : 0);
-    c.caseInsensitive.push(ci ? 1 : 0);
-    c.num.push(condition.operator.startsWith("date_") ? parseDate(values[0]) : parseNumber(values[0] ?? ""));
-    const operand = this.operand(op, condition, values, ci);
-    c.operand.push(operand);
-    const isSet = (op === OP_IN || op === OP_NOT_IN) && !ci;
-    c.setMode.push(isSet ? ((op === OP_IN) !== (condition.negate === true) ? SET_HAS : SET_LACKS) : 0);
-    c.sets.push(isSet ? (operand as Set<string>) : null);
+    const ci = condition.caseInsensitive === true && op <= OP_REGEX;
+    const negate = condition.negate === true;
+    this.key.push(condition.contextKey);
+    this.op[c] = op;
+    this.negate[c] = negate ? 1 : 0;
+    this.caseInsensitive[c] = condition.caseInsensitive === true ? 1 : 0;
+    const values = condition.values;
+    if (op === OP_IN || op === OP_NOT_IN) {
+      const set = this.internSet(values, ci);
+      this.operand.push(set);
+      this.setMode[c] = ci ? 0 : (op === OP_IN) !== negate ? SET_HAS : SET_LACKS;
+      this.sets.push(ci ? null : set);
+      return;
+    }
+    this.sets.push(null);
+    if (op >= OP_NUM_EQ && op <= OP_NUM_GTE) this.num[c] = parseNumber(values[0]);
+    else if (op === OP_DATE_BEFORE || op === OP_DATE_AFTER) this.num[c] = parseDate(values[0]);
+    this.operand.push(this.otherOperand(op, values, ci));
   }
 
-  /** The pre-parsed operand of a condition (validated already, so every parse succeeds). */
-  private operand(op: number, condition: Condition, values: string[], ci: boolean): unknown {
-    if (op === OP_IN || op === OP_NOT_IN) return this.internSet(values);
-    if (op === OP_REGEX) return new RegExp(values[0], ci ? "i" : "");
-    if (op === OP_IP_IN_CIDR) return values.map(parseCidr);
-    if (condition.operator.startsWith("semver_")) return parseSemver(values[0]);
-    return condition.operator === "equals" ? values[0] : values.slice();
+  /** The pre-parsed operand of a condition other than in/not_in (validated already, so every parse succeeds). */
+  private otherOperand(op: number, values: readonly string[], ci: boolean): unknown {
+    if (op === OP_REGEX) {
+      const id = ci ? `i/${values[0]}` : `/${values[0]}`;
+      let re = this.regexes.get(id);
+      if (re === undefined) {
+        re = new RegExp(values[0], ci ? "i" : "");
+        this.regexes.set(id, re);
+      }
+      return re;
+    }
+    if (op >= OP_SEMVER_EQ && op <= OP_SEMVER_GTE) {
+      let v = this.semvers.get(values[0]);
+      if (v === undefined) {
+        v = parseSemver(values[0])!;
+        this.semvers.set(values[0], v);
+      }
+      return v;
+    }
+    if (op === OP_IP_IN_CIDR) return values.map(parseCidr) as Cidr[];
+    if (op >= OP_NUM_EQ && op <= OP_DATE_AFTER) return undefined;
+    const folded = ci ? values.map((v) => v.toLowerCase()) : values.slice();
+    return op === OPERATOR_EQUALS ? folded[0] : folded;
   }
 
   /** A result frozen for sharing, its object value replaced by an interned deep-frozen copy. */
@@ -197,41 +310,47 @@ class Builder {
     return Object.freeze(result);
   }
 
-  /** One Set per distinct list; the joined key may collide, so a hit is compared before it is shared. */
-  private internSet(values: string[]): Set<string> {
-    const id = values.join("\u0000");
-    const known = this.sets.get(id);
-    if (known && known.values.length === values.length && known.values.every((v, i) => v === values[i])) {
-      return known.set;
+  /**
+   * One Set per distinct list (lower-cased for `caseInsensitive`): found by a hash of the list's text, then
+   * compared element by element (no joined key string to build and hash per condition).
+   */
+  private internSet(list: readonly string[], ci: boolean): Set<string> {
+    const values = ci ? list.map((v) => v.toLowerCase()) : list;
+    const hash = listHash(values);
+    const bucket = this.setsByHash.get(hash);
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) if (sameList(bucket[i].values, values)) return bucket[i].set;
     }
     const set = new Set(values);
-    if (!known) this.sets.set(id, { values, set });
+    const entry = { values, set };
+    if (bucket === undefined) this.setsByHash.set(hash, [entry]);
+    else bucket.push(entry);
     return set;
   }
 
   private data(): StoreData {
-    const c = this.cols;
     const flags = this.snapshot.flags;
-    const i32 = (a: number[]) => new Int32Array(a);
-    const u8 = (a: number[]) => new Uint8Array(a);
     const conditions: ConditionTable = {
-      key: c.key,
-      op: u8(c.op),
-      negate: u8(c.negate),
-      caseInsensitive: u8(c.caseInsensitive),
-      num: new Float64Array(c.num),
-      operand: c.operand,
-      setMode: u8(c.setMode),
-      sets: c.sets,
+      key: this.key,
+      op: this.op,
+      negate: this.negate,
+      caseInsensitive: this.caseInsensitive,
+      num: this.num,
+      operand: this.operand,
+      setMode: this.setMode,
+      sets: this.sets,
     };
-    const sorted = flags.map((_, f) => f).sort((a, b) => (flags[a].key < flags[b].key ? -1 : 1));
+    // Keys sorted natively (UTF-16 order, as `<`), then mapped back to their slots.
+    const keys = flags.map((f) => f.key).sort();
+    const sortedFlags = new Int32Array(keys.length);
+    for (let i = 0; i < keys.length; i++) sortedFlags[i] = this.flagSlots[keys[i]];
     return {
       version: this.snapshot.version,
       environments: Object.freeze(this.snapshot.environments.map((e) => Object.freeze({ id: e.id, name: e.name }))),
       environmentSlots: this.environmentSlots,
       environmentIds: this.environmentIds,
       flagSlots: this.flagSlots,
-      sortedFlags: i32(sorted),
+      sortedFlags,
       info: flags.map((f) =>
         Object.freeze({
           key: f.key,
@@ -241,22 +360,41 @@ class Builder {
           salt: f.salt || f.key,
         }),
       ),
-      flags: i32(c.flags),
-      flagStride: F_STAGES + this.environmentIds.length,
-      killAt: new Float64Array(c.killAt),
-      depFlag: i32(c.depFlag),
-      depVariant: c.depVariant,
-      prefixes: i32(c.prefixes),
-      stages: i32(c.stages),
-      stickyKeys: c.stickyKeys,
-      rules: i32(c.rules),
-      ruleIds: c.ruleIds,
-      groups: i32(c.groups),
+      flags: this.flags,
+      flagStride: this.flagStride,
+      killAt: this.killAt,
+      depFlag: this.depFlag,
+      depVariant: this.depVariant,
+      prefixes: this.prefixes,
+      stages: this.stages,
+      stickyKeys: this.stickyKeys,
+      rules: this.rules,
+      ruleIds: this.ruleIds,
+      groups: this.groups,
       conditions,
-      splitCumulative: i32(c.splitCumulative),
+      splitCumulative: this.splitCumulative,
       results: this.results,
     };
   }
+}
+
+const OPERATOR_EQUALS = opcodeOf("equals");
+
+/** FNV-1a over the lengths and UTF-16 code units of a list of strings. */
+function listHash(values: readonly string[]): number {
+  let h = Math.imul(0x811c9dc5 ^ values.length, 0x01000193);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    h = Math.imul(h ^ v.length, 0x01000193);
+    for (let j = 0; j < v.length; j++) h = Math.imul(h ^ v.charCodeAt(j), 0x01000193);
+  }
+  return h;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function deepFreeze(value: JsonValue): JsonValue {

@@ -143,6 +143,12 @@ export function murmur3Prefix(prefix: string, seed = 0): MurmurState {
   return scratch.slice();
 }
 
+/** murmur3Prefix written into `states[offset..offset+3]` (the store's table) instead of a new array. */
+export function murmur3PrefixInto(states: MurmurState, offset: number, prefix: string, seed: number): void {
+  feed(seed | 0, 0, 0, 0, prefix, 0);
+  states.set(scratch, offset);
+}
+
 /**
  * Hash of `prefix + suffix` from the prefix state stored at `states[offset..offset+3]`. The store's hot path:
  * ASCII in local variables (feed's loop without its calls and `scratch`), the rest handed to feed.
