@@ -1,7 +1,7 @@
 /** The checks a flag and a snapshot must pass before they are stored or compiled. */
 import { MAX_SPLIT_TOTAL } from "./bucketing.ts";
 import { parseCidr } from "./cidr.ts";
-import type { Condition, Flag, JsonValue, Rule, Snapshot, Stage } from "./model.ts";
+import type { Condition, Flag, JsonValue, Operator, Rule, Snapshot, Stage } from "./model.ts";
 import { OPERATORS } from "./model.ts";
 import { SINGLE_OPERAND } from "./operators.ts";
 import { parseDate, parseNumber } from "./parse.ts";
@@ -167,11 +167,11 @@ function checkServe(flag: Flag, rule: Rule, field: string, variants: ReadonlySet
 
 function checkCondition(c: Condition, field: string, report: Report): void {
   if (typeof c?.contextKey !== "string" || !c.contextKey) report(`${field}.contextKey`, "must be a non-empty string");
-  if (!OPERATORS.includes(c?.operator)) {
+  if (!OPERATOR_SET.has(c?.operator)) {
     report(`${field}.operator`, `unknown operator "${c?.operator}"`);
     return;
   }
-  if (!Array.isArray(c.values) || !c.values.every((v) => typeof v === "string")) {
+  if (!Array.isArray(c.values) || !c.values.every(isString)) {
     report(`${field}.values`, "must be a list of strings");
     return;
   }
@@ -179,19 +179,33 @@ function checkCondition(c: Condition, field: string, report: Report): void {
     report(`${field}.values`, `${c.operator} takes exactly one value`);
     return;
   }
-  const bad = c.values.findIndex((v) => !operandValid(c, v));
-  if (bad >= 0) report(`${field}.values[${bad}]`, `"${c.values[bad]}" is not a valid ${c.operator} operand`);
+  const valid = OPERAND_CHECKS.get(c.operator);
+  if (valid === undefined) return; // any string will do (in, not_in, equals, contains, …)
+  for (let i = 0; i < c.values.length; i++) {
+    if (!valid(c.values[i])) {
+      report(`${field}.values[${i}]`, `"${c.values[i]}" is not a valid ${c.operator} operand`);
+      return;
+    }
+  }
+}
+
+const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
+
+function isString(v: unknown): boolean {
+  return typeof v === "string";
 }
 
 /** Whether an operand parses for its operator (compile on write: the store pre-parses exactly these). */
-function operandValid(c: Condition, v: string): boolean {
-  if (c.operator === "regex") return regexValid(v);
-  if (c.operator.startsWith("num_")) return !Number.isNaN(parseNumber(v));
-  if (c.operator.startsWith("semver_")) return parseSemver(v) !== undefined;
-  if (c.operator.startsWith("date_")) return !Number.isNaN(parseDate(v));
-  if (c.operator === "ip_in_cidr") return parseCidr(v) !== undefined;
-  return true;
-}
+const OPERAND_CHECKS: ReadonlyMap<Operator, (v: string) => boolean> = new Map(
+  OPERATORS.flatMap((operator): [Operator, (v: string) => boolean][] => {
+    if (operator === "regex") return [[operator, regexValid]];
+    if (operator.startsWith("num_")) return [[operator, (v) => !Number.isNaN(parseNumber(v))]];
+    if (operator.startsWith("semver_")) return [[operator, (v) => parseSemver(v) !== undefined]];
+    if (operator.startsWith("date_")) return [[operator, (v) => !Number.isNaN(parseDate(v))]];
+    if (operator === "ip_in_cidr") return [[operator, (v) => parseCidr(v) !== undefined]];
+    return [];
+  }),
+);
 
 function regexValid(pattern: string): boolean {
   try {
