@@ -243,17 +243,17 @@ describe.skipIf(reason !== null)("console end to end", () => {
 
   step("adds a percentage rule; a bad rollout is refused next to the field", ["setStageRules"], async () => {
     await page.getByRole("button", { name: "Add rule" }).click();
-    await page.getByLabel("Attribute", { exact: true }).fill("country");
+    await page.getByRole("textbox", { name: "Attribute", exact: true }).fill("country");
     await page.getByLabel("Values", { exact: true }).fill("NL\nBE");
-    await page.getByLabel("Rollout", { exact: true }).fill("150");
+    await page.getByRole("spinbutton", { name: "Rollout" }).fill("150");
     await page.getByRole("button", { name: "Save rules" }).click();
     await page.getByText("must be a number in 0..100").waitFor();
-    expect(await page.getByLabel("Rollout", { exact: true }).getAttribute("aria-invalid")).toBe("true");
-    await page.getByLabel("Rollout", { exact: true }).fill("50");
+    expect(await page.getByRole("spinbutton", { name: "Rollout" }).getAttribute("aria-invalid")).toBe("true");
+    await page.getByRole("spinbutton", { name: "Rollout" }).fill("50");
     await page.getByRole("button", { name: "Save rules" }).click();
     await page.getByRole("region", { name: "Unsaved rules" }).waitFor({ state: "detached" });
-    await page.getByText("Rule 1").waitFor();
-    expect(await page.getByLabel("Rollout", { exact: true }).inputValue()).toBe("50");
+    await page.getByRole("heading", { name: /Rule 1/ }).waitFor();
+    expect(await page.getByRole("spinbutton", { name: "Rollout" }).inputValue()).toBe("50");
   });
 
   step("deploys development directly (no approval required there)", ["requestStageChange"], async () => {
@@ -365,8 +365,8 @@ describe.skipIf(reason !== null)("console end to end", () => {
     await page.goto(state.featureUrl);
     await page.getByLabel("Environment", { exact: true }).selectOption({ label: "development" });
     await page.getByRole("button", { name: "Add attribute" }).click();
-    await page.getByLabel("Context attribute 2").fill("country");
-    await page.getByLabel("Context value 2").fill("NL");
+    await page.getByRole("textbox", { name: "Context attribute 2" }).fill("country");
+    await page.getByRole("textbox", { name: "Context value 2" }).fill("NL");
     await page.getByRole("button", { name: "Evaluate" }).click();
     await page.locator(".trace__steps li").first().waitFor();
     expect(await page.locator(".trace__steps").textContent()).toContain("Rule 1: matches; rollout 50 %");

@@ -1,4 +1,5 @@
 /** The workflow buttons a user's role allows on one stage, and who asked and decided. */
+import { relativeTime } from "../models/activity.ts";
 import type { StageAction } from "../models/workflow.ts";
 
 export interface StageActionsProps {
@@ -10,7 +11,13 @@ export interface StageActionsProps {
   onAction: (action: StageAction) => void;
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+function When({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={new Date(iso).toLocaleString()}>
+      {relativeTime(iso)}
+    </time>
+  );
+}
 
 export function StageActions({ actions, note, busy, requested, decided, onAction }: StageActionsProps) {
   return (
@@ -21,7 +28,7 @@ export function StageActions({ actions, note, busy, requested, decided, onAction
             <>
               <dt>Requested</dt>
               <dd>
-                by {requested.by}, {when(requested.at)}
+                by {requested.by}, <When iso={requested.at} />
               </dd>
             </>
           )}
@@ -29,7 +36,7 @@ export function StageActions({ actions, note, busy, requested, decided, onAction
             <>
               <dt>Decided</dt>
               <dd>
-                by {decided.by}, {when(decided.at)}
+                by {decided.by}, <When iso={decided.at} />
               </dd>
             </>
           )}

@@ -164,6 +164,7 @@ export function ClientsPage({ teamId }: { teamId: string }) {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Type</th>
+                <th scope="col">Environment</th>
                 <th scope="col">Client id</th>
                 <th scope="col">Secret</th>
                 <th scope="col">State</th>
@@ -185,16 +186,14 @@ export function ClientsPage({ teamId }: { teamId: string }) {
                     {c.clientType === "WEB" ? "Web" : "Backend"}
                     {c.webOrigins.length > 0 && <p class="muted small">{c.webOrigins.join(", ")}</p>}
                   </td>
+                  <td data-label="Environment">{envName(c.environmentId)}</td>
                   <td data-label="Client id">
                     <code class="small">{c.id}</code>
                   </td>
                   <td data-label="Secret">
                     <code class="small">{c.secretPrefix}…</code>
                   </td>
-                  <td data-label="State">
-                    {c.enabled ? "Enabled" : "Disabled"}
-                    <p class="muted small">environments: {envName(c.environmentId)}</p>
-                  </td>
+                  <td data-label="State">{c.enabled ? "Enabled" : "Disabled"}</td>
                   {manage && (
                     <td class="row-actions">
                       <button type="button" class="btn btn--small" onClick={() => setEditing(c)}>

@@ -202,8 +202,8 @@ function FeatureView({ f }: { f: Feature }) {
       {f.description && <p class="lead">{f.description}</p>}
       <div class="detail">
         <div class="detail__main">
-          <section class="panel" aria-labelledby="rollout-title">
-            <h2 id="rollout-title">Rollout</h2>
+          <section class="panel" aria-labelledby="stages-title">
+            <h2 id="stages-title">Stages</h2>
             <p class="muted small">Select a stage to see its workflow and rules.</p>
             <StageFlow
               label={`Stages of ${f.key}`}
