@@ -139,7 +139,7 @@ export function ClientsPage({ teamId }: { teamId: string }) {
     void environments.load(teamId);
   }, [teamId]);
   const envName = (id: string | null) =>
-    id ? (environments.data.value?.find((e) => e.id === id)?.name ?? "?") : "all";
+    id ? (environments.data.value?.find((e) => e.id === id)?.name ?? "?") : "Every environment";
   const manage = can.value.manageTeam;
   const secret = issuedSecret.value;
   return (
