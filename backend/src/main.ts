@@ -1,8 +1,10 @@
 /**
  * The backend process: `startBackend()` opens the database (migrating it), makes sure a JWT signing key exists,
  * serves HTTP/GraphQL/WebSocket with Bun and starts gRPC delivery. Run directly (`bun backend/src/main.ts`) it
- * starts from `config.toml` + environment, prints its URLs and stops cleanly on SIGINT/SIGTERM.
+ * starts from `config.toml` + environment, refuses unsafe production settings, logs JSON lines with request ids, and
+ * on SIGINT/SIGTERM drains in-flight requests, ends the edges' gRPC streams and exits 0 within 10 s.
  */
+import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { type DatabaseHandle, openDatabase, seedDemo } from "@fluxgate/drizzle";
 import type { Server } from "bun";
@@ -13,7 +15,7 @@ import { type Delivery, startDelivery } from "./delivery/index";
 import { type AppDeps, createDeps, type DepsOptions } from "./deps";
 import type { SocketData } from "./graphql/websocket";
 import { type KillScheduler, startKillScheduler } from "./killswitch/scheduler";
-import type { Logger } from "./log";
+import { createLogger, type Logger, requestScope } from "./log";
 
 export interface StartOptions {
   config?: BackendConfig;
@@ -42,7 +44,8 @@ export interface RunningBackend {
   deps: AppDeps;
   server: Server<SocketData>;
   delivery?: Delivery;
-  stop(): Promise<void>;
+  /** `drainMs`: stop accepting, end gRPC streams and give requests in flight that long before closing (default 0). */
+  stop(options?: { drainMs?: number }): Promise<void>;
 }
 
 const SESSION_CLEANUP_MS = 60 * 60 * 1000;
@@ -69,10 +72,15 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
     );
   }, SESSION_CLEANUP_MS);
   cleanup.unref();
-  const stop = async () => {
+  let inFlight = 0;
+  const stop = async ({ drainMs = 0 } = {}) => {
     clearInterval(cleanup);
+    const deadline = Date.now() + drainMs;
+    if (drainMs > 0) void server?.stop(false); // no new connections; requests in flight go on
+    await delivery?.stop(); // ends the edges' streams (UNAVAILABLE): they reconnect to another replica
+    while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(20);
+    if (drainMs > 0 && server) await Promise.race([server.stop(false), Bun.sleep(Math.min(250, drainMs))]);
     server?.stop(true);
-    await delivery?.stop();
     await killScheduler?.stop();
     await deps.pubsub.close();
     if (!options.handle) await handle.close();
@@ -86,7 +94,12 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
       port: options.port ?? config.httpAddr.port,
       // SSE subscriptions get yoga's keep-alive pings well within this
       idleTimeout: 60,
-      fetch: app.fetch,
+      fetch: (request, bunServer) => {
+        // request id from X-Request-Id (when sane) or new; on every log line of the request and echoed back
+        const given = request.headers.get("x-request-id");
+        const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+        return requestScope.run({ requestId }, () => tracked(request, requestId, () => app.fetch(request, bunServer)));
+      },
       websocket: app.websocket,
     });
     if (options.delivery !== false) {
@@ -96,6 +109,30 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
   } catch (err) {
     await stop();
     throw err;
+  }
+  async function tracked(request: Request, requestId: string, handle: () => Response | Promise<Response> | undefined) {
+    const started = performance.now();
+    inFlight++;
+    try {
+      let response = await handle();
+      if (!response) return undefined; // upgraded to a WebSocket
+      try {
+        response.headers.set("x-request-id", requestId);
+      } catch {
+        response = new Response(response.body, response); // immutable headers
+        response.headers.set("x-request-id", requestId);
+      }
+      const path = new URL(request.url).pathname; // never the query string (GraphQL GET variables)
+      (path.startsWith("/health") ? deps.log.debug : deps.log.info)("request", {
+        method: request.method,
+        path,
+        status: response.status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+      return response;
+    } finally {
+      inFlight--;
+    }
   }
   const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
   return { url: `http://${host}:${server.port}`, port: server.port as number, deps, server, delivery, stop };
@@ -111,12 +148,62 @@ async function seedDemoTeam(deps: AppDeps, file: string | undefined): Promise<vo
   }
 }
 
-async function main(): Promise<void> {
+type Env = Record<string, string | undefined>;
+
+const WEAK_PASSWORDS = new Set(["", "postgres", "password", "admin", "secret", "fluxgate"]);
+const PLACEHOLDER = /change[-_ ]?me/i;
+const LOOPBACK = /^(localhost|127\.[\d.]+|\[::1\]|0\.0\.0\.0)$/i;
+
+/**
+ * Settings refused in production (`NODE_ENV=production` or `production = true`) unless `FLUXGATE_ALLOW_INSECURE=1`:
+ * one sentence each, naming the setting and the fix. Documented in README.md ("Production settings").
+ */
+export function productionProblems(config: BackendConfig, env: Env = process.env): string[] {
+  if (!config.production) return [];
+  const problems: string[] = [];
+  for (const origin of config.allowedOrigins) {
+    const url = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (origin.includes("*"))
+      problems.push(`allowed_origin '${origin}' is a wildcard; list the console's exact origins`);
+    else if (url && LOOPBACK.test(url.hostname)) {
+      problems.push(`allowed_origin '${origin}' is a local address; set the console's public https origin`);
+    } else if (url?.protocol === "http:") {
+      problems.push(`allowed_origin '${origin}' is not https; serve the console over TLS and list its https origin`);
+    }
+  }
+  if (!config.databaseUrl) {
+    problems.push("no DATABASE_URL: embedded PGlite is a single-process development database; set DATABASE_URL");
+  } else if (URL.canParse(config.databaseUrl)) {
+    const password = decodeURIComponent(new URL(config.databaseUrl).password);
+    if (WEAK_PASSWORDS.has(password.toLowerCase()) || PLACEHOLDER.test(password)) {
+      problems.push("DATABASE_URL has an empty, default or placeholder password; use the real database secret");
+    }
+  }
+  if (env.FLUXGATE_DEMO_SEED === "1") problems.push("FLUXGATE_DEMO_SEED=1 seeds demo data; unset it in production");
+  return problems;
+}
+
+export async function main(): Promise<void> {
   let backend: RunningBackend;
   try {
+    const config = loadConfig();
+    const problems = productionProblems(config);
+    const log = createLogger(config.logLevel);
+    const allowed = process.env.FLUXGATE_ALLOW_INSECURE === "1";
+    for (const problem of problems) {
+      if (allowed) log.warn(`insecure production setting (allowed by FLUXGATE_ALLOW_INSECURE=1): ${problem}`);
+      else log.error(`refusing to start in production: ${problem}`);
+    }
+    if (problems.length > 0 && !allowed) {
+      log.error("fix the settings above, or set FLUXGATE_ALLOW_INSECURE=1 to start anyway (not for real deployments)");
+      process.exit(1);
+    }
     backend = await startBackend({
+      config,
+      log,
       seedDemo: process.env.FLUXGATE_DEMO_SEED === "1",
       demoClientFile: process.env.FLUXGATE_DEMO_CLIENT_FILE,
+      uiDir: process.env.FLUXGATE_UI_DIR || undefined,
     });
   } catch (err) {
     // configuration and database problems are one readable line, never a stack
@@ -126,21 +213,36 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  const { config } = backend.deps;
-  console.log(`FluxGate backend on ${backend.deps.handle.location}
+  const { config, log } = backend.deps;
+  log.info("backend started", {
+    url: backend.url,
+    grpc: backend.delivery ? `${config.grpcAddr.host}:${backend.delivery.port}` : undefined,
+    database: backend.deps.handle.kind,
+    production: config.production,
+  });
+  if (!config.production) {
+    console.log(`FluxGate backend on ${backend.deps.handle.location}
   GraphQL    ${backend.url}/graphql  (GraphiQL in a browser; WebSocket and SSE subscriptions on the same path)
   Console    ${backend.url}/
   Health     ${backend.url}/health
   gRPC       ${formatHostPort(config.grpcAddr)}${backend.delivery ? ` (port ${backend.delivery.port})` : ""}`);
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping`);
-    backend.stop().then(
-      () => process.exit(0),
+    log.info("stopping", { signal });
+    setTimeout(() => {
+      log.error("stop did not finish in 9.5 s; exiting");
+      process.exit(1);
+    }, 9_500).unref();
+    backend.stop({ drainMs: 5_000 }).then(
+      () => {
+        log.info("backend stopped");
+        process.exit(0);
+      },
       (err) => {
-        console.error(`error while stopping: ${String(err)}`);
+        log.error("error while stopping", { error: String(err) });
         process.exit(1);
       },
     );

@@ -9,13 +9,17 @@ export interface Logger {
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/** Fields named like a secret are written as "[redacted]" (secrets never belong in logs). */
+const SECRET_FIELD = /pass(word|wd)?$|secret|token|authorization|cookie|api_?key|credential/i;
+const replacer = (key: string, value: unknown) =>
+  key && SECRET_FIELD.test(key) && value != null ? "[redacted]" : value instanceof Error ? value.message : value;
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const at = (name: Exclude<LogLevel, "silent">) => {
     if (RANK[name] < RANK[level]) return () => {};
     return (message: string, fields?: Record<string, unknown>) => {
       const entry = { time: new Date().toISOString(), level: name, msg: message, ...fields };
-      write(`${JSON.stringify(entry, (_key, value) => (value instanceof Error ? value.message : value))}\n`);
+      write(`${JSON.stringify(entry, replacer)}\n`);
     };
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };

@@ -53,7 +53,30 @@ function defaultUpstream(config: EdgeConfig): Upstream {
   return syncUpstream(config.backendGrpc);
 }
 
-async function main(): Promise<void> {
+const PRIVATE_HOST =
+  /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[(::1|f[cd])|[^.]+$)|\.(svc|local|internal)$/i;
+
+/**
+ * Settings refused when `NODE_ENV=production` unless `FLUXGATE_ALLOW_INSECURE=1` (README.md, "Production settings"):
+ * a placeholder client secret, and a plaintext backend link that leaves the private network (it carries the secret).
+ */
+export function productionProblems(
+  config: EdgeConfig,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const problems: string[] = [];
+  if (/change[-_ ]?me/i.test(config.clientSecret)) {
+    problems.push("EDGE_CLIENT_SECRET is a placeholder; set the client's real secret");
+  }
+  const backend = new URL(config.backendGrpc);
+  if (backend.protocol === "http:" && !PRIVATE_HOST.test(backend.hostname)) {
+    problems.push(`EDGE_BACKEND_GRPC ${config.backendGrpc} is plaintext to a public host; use https://`);
+  }
+  return problems;
+}
+
+export async function main(): Promise<void> {
   let config: EdgeConfig;
   try {
     config = loadConfig();
@@ -64,7 +87,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await startEdge(config);
+  const allowed = process.env.FLUXGATE_ALLOW_INSECURE === "1";
+  const problems = productionProblems(config);
+  const log = createLogger(config.logLevel);
+  for (const problem of problems) {
+    if (allowed) log.warn(`insecure production setting (allowed by FLUXGATE_ALLOW_INSECURE=1): ${problem}`);
+    else log.error(`refusing to start in production: ${problem}`);
+  }
+  if (problems.length > 0 && !allowed) process.exit(2);
+  const running = await startEdge(config, { log });
   const shutdown = (signal: string) => {
     running.edge.log.info("shutting down", { signal });
     setTimeout(() => process.exit(1), STOP_BUDGET_MS).unref();

@@ -10,7 +10,10 @@ import * as protoLoader from "@grpc/proto-loader";
 
 export * from "./messages.ts";
 
-export const PROTO_PATH = new URL("../fluxgate.proto", import.meta.url).pathname;
+/** The .proto file; in a compiled binary (scripts/build-binaries.ts) the copy embedded in the executable. */
+export const PROTO_PATH =
+  (globalThis as { __FLUXGATE_EMBEDDED__?: { proto?: string } }).__FLUXGATE_EMBEDDED__?.proto ??
+  new URL("../fluxgate.proto", import.meta.url).pathname;
 export const SERVICE_NAME = "featuretoggle.FeatureEvaluation";
 
 export const LOADER_OPTIONS: protoLoader.Options = {
