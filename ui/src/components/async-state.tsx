@@ -1,5 +1,6 @@
 /** Loading, error and empty states around data from a model. */
 import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
 import type { ApiError } from "../api/errors.ts";
 import { errorMessage } from "../api/errors.ts";
 
@@ -37,7 +38,11 @@ export function Async<T>({ data, loading, error, onRetry, empty, children }: Asy
   return <>{children(data)}</>;
 }
 
+/** The page's heading; it also names the browser tab. */
 export function PageHeader({ title, children }: { title: string; children?: ComponentChildren }) {
+  useEffect(() => {
+    document.title = `${title} · FluxGate`;
+  }, [title]);
   return (
     <header class="page-header">
       <h1>{title}</h1>

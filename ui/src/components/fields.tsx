@@ -75,9 +75,10 @@ interface TextAreaProps {
   hint?: string;
   rows?: number;
   placeholder?: string;
+  readOnly?: boolean;
 }
 
-export function TextArea({ label, value, onValue, error, hint, rows = 3, placeholder }: TextAreaProps) {
+export function TextArea({ label, value, onValue, error, hint, rows = 3, placeholder, readOnly }: TextAreaProps) {
   return (
     <Field label={label} error={error} hint={hint}>
       {({ id, describedBy, invalid }) => (
@@ -86,6 +87,7 @@ export function TextArea({ label, value, onValue, error, hint, rows = 3, placeho
           rows={rows}
           value={value}
           placeholder={placeholder}
+          readOnly={readOnly}
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy}
           onInput={(e) => onValue(e.currentTarget.value)}

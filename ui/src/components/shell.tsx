@@ -1,6 +1,6 @@
 /** The console frame: navigation, team switcher, user chip with role, theme, logout, live status. */
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 export interface NavItem {
   href: string;
@@ -33,6 +33,16 @@ function isActive(path: string, href: string): boolean {
 
 export function Shell(props: ShellProps) {
   const [menuOpen, setMenuOpen] = useState(false);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  // after a navigation, focus moves to the new page so keyboard and screen-reader users start there
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: false });
+  }, [props.path]);
   return (
     <div class="shell">
       <a class="skip-link" href="#main">
@@ -126,7 +136,7 @@ export function Shell(props: ShellProps) {
             );
           })}
         </nav>
-        <main id="main" class="content" tabIndex={-1}>
+        <main id="main" class="content" tabIndex={-1} ref={main}>
           {props.children}
         </main>
       </div>

@@ -56,6 +56,7 @@ export interface Feature {
   variants: VariantInput[];
   defaultVariant: string | null;
   offVariant: string | null;
+  owner: string | null;
   tags: string[];
   killed: boolean;
   killedAt: string | null;
@@ -70,7 +71,7 @@ const RULE_FIELDS = `id groupsOperator rollout
   serve { kind variant weights { variant weight } }`;
 
 /** The selection for a feature with everything the console shows. */
-export const FEATURE_FIELDS = `id teamId key description featureType valueType defaultVariant offVariant tags
+export const FEATURE_FIELDS = `id teamId key description featureType valueType defaultVariant offVariant owner tags
   killSwitchEnabled killSwitchActivatedAt rollbackScheduledAt
   variants { key value weight description }
   dependsOn { featureId key variant }
@@ -155,6 +156,8 @@ export function rulesToApi(rules: readonly RuleDraft[]) {
 export interface FeatureEdit {
   key: string;
   description: string;
+  owner: string;
+  tags: string[];
   variants: VariantInput[];
   defaultVariant: string | null;
   offVariant: string | null;
@@ -170,6 +173,8 @@ export function updateInput(feature: Feature, edit: FeatureEdit) {
   return {
     key: edit.key.trim(),
     description: edit.description.trim() || null,
+    owner: edit.owner.trim() || null,
+    tags: [...new Set(edit.tags.map((t) => t.trim()).filter(Boolean))],
     featureType: feature.featureType,
     valueType: valueTypeToApi(feature.valueType),
     ...(boolean ? {} : { variants: edit.variants, defaultVariant: edit.defaultVariant, offVariant: edit.offVariant }),

@@ -81,6 +81,16 @@ export async function changeStage(stageId: string, to: StageStatus): Promise<voi
   await settled(data.requestStageChange);
 }
 
+/** Sets the context key a stage buckets users on (null = targetingKey, then userId). */
+export async function setBucketingKey(stageId: string, bucketingKey: string | null): Promise<void> {
+  await api.request(
+    `mutation UpdateStage($stageId: ID!, $input: UpdateStageInput!) {
+      updateStage(stageId: $stageId, input: $input) { id } }`,
+    { stageId, input: { bucketingKey } },
+  );
+  await reloadFeature();
+}
+
 // ---- rules: edited as drafts per stage, saved as a whole list ----
 
 /** Unsaved rule lists, by stage id. */
@@ -117,6 +127,8 @@ export function editOf(f: Feature): FeatureEdit {
   return {
     key: f.key,
     description: f.description ?? "",
+    owner: f.owner ?? "",
+    tags: f.tags,
     variants: f.variants,
     defaultVariant: f.defaultVariant,
     offVariant: f.offVariant,

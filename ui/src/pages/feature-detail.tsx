@@ -8,6 +8,7 @@ import { ApiError, errorMessage } from "../api/errors.ts";
 import { ActivityList } from "../components/activity-list.tsx";
 import { Async } from "../components/async-state.tsx";
 import { ConfirmDialog } from "../components/dialog.tsx";
+import { TextField } from "../components/fields.tsx";
 import { KillSwitch } from "../components/kill-switch.tsx";
 import { RulesEditor } from "../components/rules-editor.tsx";
 import { StageActions } from "../components/stage-actions.tsx";
@@ -33,6 +34,7 @@ import {
   reviveFeature,
   rulesOf,
   saveRules,
+  setBucketingKey,
 } from "../models/feature.ts";
 import { features } from "../models/features.ts";
 import { nameOf, teamPeople } from "../models/people.ts";
@@ -80,6 +82,37 @@ function serverRuleErrors(error: unknown): Record<string, string> {
     if (match) out[match[1]] = message;
   }
   return out;
+}
+
+/** The context key users are bucketed on in this stage, for rollouts and splits. */
+function StickyKey({ stage, readOnly }: { stage: FeatureStage; readOnly: boolean }) {
+  const [value, setValue] = useState(stage.bucketingKey ?? "");
+  const save = useAction();
+  const changed = value.trim() !== (stage.bucketingKey ?? "");
+  return (
+    <form
+      class="inline-field sticky-key"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(() => setBucketingKey(stage.id, value.trim() || null));
+      }}
+    >
+      <TextField
+        label="Bucket users by"
+        placeholder="targetingKey, then userId"
+        hint="The context attribute that keeps a user in the same rollout bucket and split."
+        value={value}
+        readOnly={readOnly}
+        onValue={setValue}
+        error={save.error}
+      />
+      {!readOnly && changed && (
+        <button type="submit" class="btn btn--small" disabled={save.busy}>
+          Save
+        </button>
+      )}
+    </form>
+  );
 }
 
 function StagePanel({ f, stage }: { f: Feature; stage: FeatureStage }) {
@@ -131,6 +164,7 @@ function StagePanel({ f, stage }: { f: Feature; stage: FeatureStage }) {
           {workflow.error}
         </p>
       )}
+      <StickyKey stage={stage} readOnly={!can.value.edit} />
       <h3>Targeting rules</h3>
       <RulesEditor
         rules={rules}
@@ -180,6 +214,9 @@ function FeatureView({ f }: { f: Feature }) {
   const envId = testEnv || stage?.environment.id || "";
   const others = (features.data.value ?? []).filter((o) => o.id !== f.id);
   const historyFor = historyKey(f);
+  useEffect(() => {
+    document.title = `${f.key} · FluxGate`;
+  }, [f.key]);
   useEffect(() => void history.load(historyFor), [historyFor]);
   return (
     <>

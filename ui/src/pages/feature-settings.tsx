@@ -10,6 +10,9 @@ import { toDraft, toVariants, type VariantDraft, variantProblems } from "../mode
 interface Values {
   key: string;
   description: string;
+  owner: string;
+  /** Comma-separated while edited. */
+  tags: string;
   defaultVariant: string;
   offVariant: string;
   variants: VariantDraft[];
@@ -20,11 +23,20 @@ function valuesOf(f: Feature): Values {
   return {
     key: f.key,
     description: f.description ?? "",
+    owner: f.owner ?? "",
+    tags: f.tags.join(", "),
     defaultVariant: f.defaultVariant ?? "",
     offVariant: f.offVariant ?? "",
     variants: f.variants.map(toDraft),
     dependencies: f.dependencies.map((d) => ({ featureId: d.featureId, variant: d.variant })),
   };
+}
+
+function splitTags(text: string): string[] {
+  return text
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export function FeatureSettings({
@@ -41,7 +53,9 @@ export function FeatureSettings({
   const [form] = useState(() =>
     createForm<Values>(valuesOf(f), (v) => ({
       key: check.length(v.key, "Key", 3, 100) ?? check.key(v.key, "Key"),
-      description: v.description.length > 500 ? "Description must be at most 500 characters" : undefined,
+      description: v.description.length > 1000 ? "Description must be at most 1000 characters" : undefined,
+      owner: v.owner.length > 200 ? "Owner must be at most 200 characters" : undefined,
+      tags: splitTags(v.tags).some((t) => t.length > 50) ? "A tag has at most 50 characters" : undefined,
     })),
   );
   // another admin's change (or ours) reloaded the feature: start from the new values
@@ -59,6 +73,8 @@ export function FeatureSettings({
       await updateFeature(f, {
         key: x.key,
         description: x.description,
+        owner: x.owner,
+        tags: splitTags(x.tags),
         variants: toVariants(f.valueType, x.variants),
         defaultVariant: x.defaultVariant || null,
         offVariant: x.offVariant || null,
@@ -89,10 +105,28 @@ export function FeatureSettings({
         />
         <TextArea
           label="Description"
+          readOnly={readOnly}
           value={v.description}
           onValue={(x) => form.set("description", x)}
           error={errors.value.description}
         />
+        <div class="grid-2">
+          <TextField
+            label="Owner"
+            value={v.owner}
+            readOnly={readOnly}
+            onValue={(x) => form.set("owner", x)}
+            error={errors.value.owner}
+          />
+          <TextField
+            label="Tags"
+            hint="Separated by commas."
+            value={v.tags}
+            readOnly={readOnly}
+            onValue={(x) => form.set("tags", x)}
+            error={errors.value.tags}
+          />
+        </div>
         {f.valueType !== "boolean" && (
           <>
             <VariantsEditor

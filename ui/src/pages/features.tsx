@@ -135,7 +135,7 @@ function CreateFeatureDialog({ teamId, onClose }: { teamId: string; onClose: () 
       },
       (v) => ({
         key: check.length(v.key, "Key", 3, 100) ?? check.key(v.key, "Key"),
-        description: v.description.length > 500 ? "Description must be at most 500 characters" : undefined,
+        description: v.description.length > 1000 ? "Description must be at most 1000 characters" : undefined,
         pipelineId: v.pipelineId ? undefined : "Choose the pipeline the feature follows",
       }),
     ),
