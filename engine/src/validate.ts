@@ -31,7 +31,47 @@ export class SnapshotError extends Error {
   }
 }
 
-type Report = (field: string, message: string) => void;
+/**
+ * Collects one flag's problems. The field path of the item being checked is a stack of segments, turned into
+ * text (`stages[0].rules[1]`) only when a problem is reported: a valid flag builds no field strings.
+ */
+class Checker {
+  private readonly path: (string | number)[] = [];
+  constructor(
+    private readonly flagKey: string,
+    readonly problems: FlagProblem[],
+  ) {}
+
+  /** A problem at the current path, or at field `leaf` below it. */
+  report(message: string, leaf?: string): void {
+    let field = "";
+    for (const segment of this.path) {
+      field = typeof segment === "number" ? `${field}[${segment}]` : field === "" ? segment : `${field}.${segment}`;
+    }
+    if (leaf !== undefined) field = field === "" ? leaf : `${field}.${leaf}`;
+    this.problems.push({ flagKey: this.flagKey, field, message });
+  }
+
+  /** A problem at a field named from the flag's root. */
+  reportAt(field: string, message: string): void {
+    this.problems.push({ flagKey: this.flagKey, field, message });
+  }
+
+  enter(segment: string | number): void {
+    this.path.push(segment);
+  }
+
+  leave(): void {
+    this.path.pop();
+  }
+
+  /** Whether `list` (field `leaf`) is an array; reports "must be an array" when it is not. */
+  isList(list: unknown, leaf: string): list is unknown[] {
+    if (Array.isArray(list)) return true;
+    this.report("must be an array", leaf);
+    return false;
+  }
+}
 
 const BOOLEAN_VARIANTS: ReadonlySet<string> = new Set(["on", "off"]);
 const VALUE_TYPES: ReadonlySet<string> = new Set(["boolean", "string", "number", "json"]);
@@ -43,33 +83,50 @@ const VALUE_TYPES: ReadonlySet<string> = new Set(["boolean", "string", "number",
 export function validateFlag(flag: Flag, allFlags?: readonly Flag[]): FlagProblem[] {
   const byKey = allFlags && new Map(allFlags.map((f) => [f?.key, f]));
   byKey?.set(flag?.key, flag);
-  return checkFlag(flag, byKey);
+  const problems: FlagProblem[] = [];
+  checkFlag(flag, byKey, problems);
+  return problems;
 }
 
-function checkFlag(flag: Flag, byKey: Map<string, Flag> | undefined): FlagProblem[] {
-  const problems: FlagProblem[] = [];
-  const key = typeof flag?.key === "string" ? flag.key : "";
-  const report: Report = (field, message) => problems.push({ flagKey: key, field, message });
+/** Appends the problems of `flag` to `problems`. */
+function checkFlag(flag: Flag, byKey: Map<string, Flag> | undefined, problems: FlagProblem[]): void {
+  const c = new Checker(typeof flag?.key === "string" ? flag.key : "", problems);
   if (typeof flag !== "object" || flag === null) {
-    report("", "a flag must be an object");
-    return problems;
+    c.report("a flag must be an object");
+    return;
   }
-  if (!key) report("key", "must be a non-empty string");
-  if (flag.salt != null && typeof flag.salt !== "string") report("salt", "must be a string");
-  if (!VALUE_TYPES.has(flag.valueType)) report("valueType", "unknown value type");
-  if (flag.killAt != null && !Number.isFinite(flag.killAt)) report("killAt", "must be epoch milliseconds");
-  const variants = checkVariants(flag, report);
-  const environments = new Set<string>();
-  checkList(flag.stages, "stages", report, (stage, field) => {
-    if (environments.has(stage?.environmentId)) report(`${field}.environmentId`, "a second stage for this environment");
-    environments.add(stage?.environmentId);
-    checkStage(flag, stage, field, variants, report);
-  });
-  checkList(flag.dependencies, "dependencies", report, (d, field) => {
-    if (typeof d?.flagKey !== "string" || !d.flagKey) report(`${field}.flagKey`, "must be a non-empty string");
-  });
-  if (byKey && Array.isArray(flag.dependencies)) checkDependencies(flag, byKey, report);
-  return problems;
+  if (typeof flag.key !== "string" || !flag.key) c.report("must be a non-empty string", "key");
+  if (flag.salt != null && typeof flag.salt !== "string") c.report("must be a string", "salt");
+  if (!VALUE_TYPES.has(flag.valueType)) c.report("unknown value type", "valueType");
+  if (flag.killAt != null && !Number.isFinite(flag.killAt)) c.report("must be epoch milliseconds", "killAt");
+  const variants = checkVariants(flag, c);
+  const stages = flag.stages;
+  if (c.isList(stages, "stages")) {
+    c.enter("stages");
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i];
+      c.enter(i);
+      // A second stage for an environment (SameValueZero, as a Set would compare).
+      for (let j = 0; j < i; j++) {
+        if (sameValueZero(stages[j]?.environmentId, stage?.environmentId)) {
+          c.report("a second stage for this environment", "environmentId");
+          break;
+        }
+      }
+      checkStage(flag, stage, variants, c);
+      c.leave();
+    }
+    c.leave();
+  }
+  const dependencies = flag.dependencies;
+  if (c.isList(dependencies, "dependencies")) {
+    for (let i = 0; i < dependencies.length; i++) {
+      const d = dependencies[i];
+      if (typeof d?.flagKey !== "string" || !d.flagKey)
+        c.reportAt(`dependencies[${i}].flagKey`, "must be a non-empty string");
+    }
+    if (byKey && dependencies.length > 0) checkDependencies(flag, byKey, c);
+  }
 }
 
 /** The problems of a whole snapshot: every flag's, plus duplicate keys. */
@@ -84,106 +141,164 @@ export function validateSnapshot(snapshot: Snapshot): FlagProblem[] {
     if (byKey.has(flag?.key)) problems.push({ flagKey: flag.key, field: "key", message: "duplicate flag key" });
     else byKey.set(flag?.key, flag);
   }
-  for (const flag of snapshot.flags) problems.push(...checkFlag(flag, byKey));
+  for (const flag of snapshot.flags) checkFlag(flag, byKey, problems);
   return problems;
 }
 
 /** Variant keys of the flag (`on`/`off` for booleans), after checking non-boolean variants. */
-function checkVariants(flag: Flag, report: Report): ReadonlySet<string> {
+function checkVariants(flag: Flag, c: Checker): ReadonlySet<string> {
   if (flag.valueType === "boolean") return BOOLEAN_VARIANTS;
   const keys = new Set<string>();
-  checkList(flag.variants, "variants", report, (v, field) => {
-    if (typeof v?.key !== "string" || !v.key) report(`${field}.key`, "must be a non-empty string");
-    else if (keys.has(v.key)) report(`${field}.key`, `duplicate variant "${v.key}"`);
-    keys.add(v?.key);
-    if (!valueFits(flag.valueType, v?.value)) report(`${field}.value`, `is not a ${flag.valueType} value`);
-    if (v?.weight != null && !isWeight(v.weight)) report(`${field}.weight`, "must be a non-negative integer");
-  });
-  if (Array.isArray(flag.variants) && flag.variants.length === 0)
-    report("variants", `a ${flag.valueType} flag needs variants`);
+  const variants = flag.variants;
+  if (c.isList(variants, "variants")) {
+    c.enter("variants");
+    for (let i = 0; i < variants.length; i++) {
+      const v = variants[i];
+      c.enter(i);
+      if (typeof v?.key !== "string" || !v.key) c.report("must be a non-empty string", "key");
+      else if (keys.has(v.key)) c.report(`duplicate variant "${v.key}"`, "key");
+      keys.add(v?.key);
+      if (!valueFits(flag.valueType, v?.value)) c.report(`is not a ${flag.valueType} value`, "value");
+      if (v?.weight != null && !isWeight(v.weight)) c.report("must be a non-negative integer", "weight");
+      c.leave();
+    }
+    c.leave();
+    if (variants.length === 0) c.report(`a ${flag.valueType} flag needs variants`, "variants");
+  }
   for (const field of ["defaultVariant", "offVariant"] as const) {
     const v = flag[field];
-    if (v != null && !keys.has(v)) report(field, `unknown variant "${v}"`);
+    if (v != null && !keys.has(v)) c.report(`unknown variant "${v}"`, field);
   }
   return keys;
 }
 
-function checkStage(flag: Flag, stage: Stage, field: string, variants: ReadonlySet<string>, report: Report): void {
+function checkStage(flag: Flag, stage: Stage, variants: ReadonlySet<string>, c: Checker): void {
   if (typeof stage?.environmentId !== "string" || !stage.environmentId) {
-    report(`${field}.environmentId`, "must be a non-empty string");
+    c.report("must be a non-empty string", "environmentId");
   }
-  if (typeof stage?.deployed !== "boolean") report(`${field}.deployed`, "must be a boolean");
+  if (typeof stage?.deployed !== "boolean") c.report("must be a boolean", "deployed");
   if (stage?.bucketingKey != null && (typeof stage.bucketingKey !== "string" || !stage.bucketingKey)) {
-    report(`${field}.bucketingKey`, "must be a non-empty string or null");
+    c.report("must be a non-empty string or null", "bucketingKey");
   }
-  const ids = new Set<string>();
-  checkList(stage?.rules, `${field}.rules`, report, (rule, ruleField) => {
-    if (typeof rule?.id !== "string") report(`${ruleField}.id`, "must be a string");
-    else if (ids.has(rule.id)) report(`${ruleField}.id`, `duplicate rule id "${rule.id}"`);
-    ids.add(rule?.id);
-    checkRule(flag, rule, ruleField, variants, report);
-  });
-}
-
-function checkRule(flag: Flag, rule: Rule, field: string, variants: ReadonlySet<string>, report: Report): void {
-  if (!isLogic(rule.groupsOperator)) report(`${field}.groupsOperator`, "must be AND or OR");
-  const p = rule.rollout;
-  if (typeof p !== "number" || !(p >= 0 && p <= 100)) report(`${field}.rollout`, "must be a number in 0..100");
-  else if (Math.abs(p * 1000 - Math.round(p * 1000)) > 1e-6) report(`${field}.rollout`, "has more than 3 decimals");
-  checkList(rule.groups, `${field}.groups`, report, (group, groupField) => {
-    if (!isLogic(group?.operator)) report(`${groupField}.operator`, "must be AND or OR");
-    if (Array.isArray(group?.conditions) && group.conditions.length === 0) {
-      report(`${groupField}.conditions`, "a group needs at least one condition");
+  const rules = stage?.rules;
+  if (!c.isList(rules, "rules")) return;
+  c.enter("rules");
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    c.enter(i);
+    if (typeof rule?.id !== "string") c.report("must be a string", "id");
+    else {
+      for (let j = 0; j < i; j++) {
+        if (rules[j]?.id === rule.id) {
+          c.report(`duplicate rule id "${rule.id}"`, "id");
+          break;
+        }
+      }
     }
-    checkList(group?.conditions, `${groupField}.conditions`, report, (c, f) => checkCondition(c, f, report));
-  });
-  checkServe(flag, rule, `${field}.serve`, variants, report);
+    checkRule(flag, rule, variants, c);
+    c.leave();
+  }
+  c.leave();
 }
 
-function checkServe(flag: Flag, rule: Rule, field: string, variants: ReadonlySet<string>, report: Report): void {
+function checkRule(flag: Flag, rule: Rule, variants: ReadonlySet<string>, c: Checker): void {
+  if (!isLogic(rule.groupsOperator)) c.report("must be AND or OR", "groupsOperator");
+  const p = rule.rollout;
+  if (typeof p !== "number" || !(p >= 0 && p <= 100)) c.report("must be a number in 0..100", "rollout");
+  else if (Math.abs(p * 1000 - Math.round(p * 1000)) > 1e-6) c.report("has more than 3 decimals", "rollout");
+  const groups = rule.groups;
+  if (c.isList(groups, "groups")) {
+    c.enter("groups");
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i];
+      c.enter(i);
+      if (!isLogic(group?.operator)) c.report("must be AND or OR", "operator");
+      const conditions = group?.conditions;
+      if (Array.isArray(conditions) && conditions.length === 0) {
+        c.report("a group needs at least one condition", "conditions");
+      }
+      if (c.isList(conditions, "conditions")) {
+        c.enter("conditions");
+        for (let j = 0; j < conditions.length; j++) {
+          c.enter(j);
+          checkCondition(conditions[j], c);
+          c.leave();
+        }
+        c.leave();
+      }
+      c.leave();
+    }
+    c.leave();
+  }
+  c.enter("serve");
+  checkServe(flag, rule, variants, c);
+  c.leave();
+}
+
+function checkServe(flag: Flag, rule: Rule, variants: ReadonlySet<string>, c: Checker): void {
   const serve = rule.serve;
   if (serve?.kind === "on") return;
   if (serve?.kind === "variant") {
-    if (!variants.has(serve.variant)) report(`${field}.variant`, `unknown variant "${serve.variant}"`);
+    if (!variants.has(serve.variant)) c.report(`unknown variant "${serve.variant}"`, "variant");
     return;
   }
   if (serve?.kind !== "split" || !Array.isArray(serve.weights)) {
-    report(field, "must be on, a variant or a split");
+    c.report("must be on, a variant or a split");
     return;
   }
   const weights = splitWeights(flag, rule) ?? [];
+  // Own weights are reported under serve.weights, the variants' default weights under `variants`.
   const own = serve.weights.length > 0;
-  const where = own ? `${field}.weights` : "variants";
-  const chosen = new Set<string>();
-  weights.forEach((w, i) => {
-    if (own && !variants.has(w?.variant)) report(`${where}[${i}].variant`, `unknown variant "${w?.variant}"`);
-    if (own && chosen.has(w?.variant)) report(`${where}[${i}].variant`, `"${w?.variant}" appears twice`);
-    chosen.add(w?.variant);
-    if (!isWeight(w?.weight)) report(`${where}[${i}].weight`, "must be a non-negative integer");
-  });
-  const total = weights.reduce((sum, w) => sum + (isWeight(w?.weight) ? w.weight : 0), 0);
-  if (total < 1 || total > MAX_SPLIT_TOTAL) report(where, `weights must total 1..${MAX_SPLIT_TOTAL}, not ${total}`);
+  if (own) c.enter("weights");
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    if (!(i in weights)) continue; // a hole, skipped as forEach/reduce skip it
+    const w = weights[i];
+    if (own) {
+      c.enter(i);
+      if (!variants.has(w?.variant)) c.report(`unknown variant "${w?.variant}"`, "variant");
+      for (let j = 0; j < i; j++) {
+        if (j in weights && sameValueZero(weights[j]?.variant, w?.variant)) {
+          c.report(`"${w?.variant}" appears twice`, "variant");
+          break;
+        }
+      }
+      if (!isWeight(w?.weight)) c.report("must be a non-negative integer", "weight");
+      c.leave();
+    } else if (!isWeight(w?.weight)) c.reportAt(`variants[${i}].weight`, "must be a non-negative integer");
+    if (isWeight(w?.weight)) total += w.weight;
+  }
+  if (total < 1 || total > MAX_SPLIT_TOTAL) {
+    const message = `weights must total 1..${MAX_SPLIT_TOTAL}, not ${total}`;
+    if (own) c.report(message);
+    else c.reportAt("variants", message);
+  }
+  if (own) c.leave();
 }
 
-function checkCondition(c: Condition, field: string, report: Report): void {
-  if (typeof c?.contextKey !== "string" || !c.contextKey) report(`${field}.contextKey`, "must be a non-empty string");
-  if (!OPERATOR_SET.has(c?.operator)) {
-    report(`${field}.operator`, `unknown operator "${c?.operator}"`);
+function checkCondition(condition: Condition, c: Checker): void {
+  if (typeof condition?.contextKey !== "string" || !condition.contextKey) {
+    c.report("must be a non-empty string", "contextKey");
+  }
+  const operator = condition?.operator;
+  if (!OPERATOR_SET.has(operator)) {
+    c.report(`unknown operator "${operator}"`, "operator");
     return;
   }
-  if (!Array.isArray(c.values) || !c.values.every(isString)) {
-    report(`${field}.values`, "must be a list of strings");
+  const values = condition.values;
+  if (!Array.isArray(values) || !values.every(isString)) {
+    c.report("must be a list of strings", "values");
     return;
   }
-  if (SINGLE_OPERAND.has(c.operator) && c.values.length !== 1) {
-    report(`${field}.values`, `${c.operator} takes exactly one value`);
+  if (SINGLE_OPERAND.has(operator) && values.length !== 1) {
+    c.report(`${operator} takes exactly one value`, "values");
     return;
   }
-  const valid = OPERAND_CHECKS.get(c.operator);
+  const valid = OPERAND_CHECKS.get(operator);
   if (valid === undefined) return; // any string will do (in, not_in, equals, contains, …)
-  for (let i = 0; i < c.values.length; i++) {
-    if (!valid(c.values[i])) {
-      report(`${field}.values[${i}]`, `"${c.values[i]}" is not a valid ${c.operator} operand`);
+  for (let i = 0; i < values.length; i++) {
+    if (!valid(values[i])) {
+      c.report(`"${values[i]}" is not a valid ${operator} operand`, `values[${i}]`);
       return;
     }
   }
@@ -216,16 +331,16 @@ function regexValid(pattern: string): boolean {
   }
 }
 
-function checkDependencies(flag: Flag, byKey: Map<string, Flag>, report: Report): void {
+function checkDependencies(flag: Flag, byKey: Map<string, Flag>, c: Checker): void {
   flag.dependencies.forEach((d, i) => {
     const target = byKey.get(d?.flagKey);
-    if (!target) report(`dependencies[${i}].flagKey`, `unknown flag "${d?.flagKey}"`);
+    if (!target) c.reportAt(`dependencies[${i}].flagKey`, `unknown flag "${d?.flagKey}"`);
     else if (d.variant != null && !variantKeys(target).has(d.variant)) {
-      report(`dependencies[${i}].variant`, `flag "${d.flagKey}" has no variant "${d.variant}"`);
+      c.reportAt(`dependencies[${i}].variant`, `flag "${d.flagKey}" has no variant "${d.variant}"`);
     }
   });
   const cycle = findCycle(flag, byKey);
-  if (cycle) report(`dependencies[${cycle.index}].flagKey`, `dependency cycle ${cycle.path.join(" -> ")}`);
+  if (cycle) c.reportAt(`dependencies[${cycle.index}].flagKey`, `dependency cycle ${cycle.path.join(" -> ")}`);
 }
 
 /** A dependency path that leads from `flag` back to it, with the index of the dependency it starts with. */
@@ -252,9 +367,9 @@ function variantKeys(flag: Flag): ReadonlySet<string> {
   return flag.valueType === "boolean" ? BOOLEAN_VARIANTS : new Set(flag.variants?.map((v) => v.key));
 }
 
-function checkList<T>(list: T[] | undefined, field: string, report: Report, check: (item: T, field: string) => void) {
-  if (!Array.isArray(list)) report(field, "must be an array");
-  else for (let i = 0; i < list.length; i++) check(list[i], `${field}[${i}]`);
+/** SameValueZero, the equality of Set and Array.prototype.includes. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
 function isLogic(op: unknown): boolean {
