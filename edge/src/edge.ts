@@ -82,6 +82,7 @@ export class Edge {
       clientIdleMs: config.clientIdleSecs * 1000,
       newCredentialsPerSec: config.newCredentialsPerSec,
       hasUndelivered: (clientId, lastUsedMs) => this.analytics.hasUndelivered(clientId, lastUsedMs),
+      onClientChange: () => this.writer?.schedule(),
     });
     this.assignments = new AssignmentFlusher({
       sticky: this.sticky,

@@ -154,6 +154,17 @@ describe("edge with the backend", () => {
     expect(await ask(edge, "checkout")).toMatchObject({ status: 200, body: { enabled: true, reason: "STATIC" } });
   }, 30_000);
 
+  test("writes its snapshot file with the team at the served version and its client under the real team", async () => {
+    const version = (await edge.health()).version;
+    const file = await eventually(async () => {
+      const content = await Bun.file(edge.snapshotPath).json();
+      return content.teams?.[0]?.version === version ? content : undefined;
+    }, "the snapshot file at the served version");
+    expect(file.teams.map((t: { teamId: string }) => t.teamId)).toEqual([team.teamId]);
+    expect(file.clients).toContainEqual(expect.objectContaining({ id: client.id, teamId: team.teamId }));
+    expect(JSON.stringify(file)).not.toContain(client.secret);
+  }, 30_000);
+
   test("a flag change at the backend is reflected at the edge", async () => {
     await setKilled(db, flagIds.get("checkout")!, true);
     await eventually(async () => (await ask(edge, "checkout")).body.reason === "DISABLED", "the kill to arrive");
@@ -323,5 +334,5 @@ describe("edge with the backend", () => {
     expect(await slow.terminate()).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await storedEvents("final")).toBe(4);
-  });
+  }, 30_000);
 });

@@ -47,6 +47,8 @@ export interface LinksOptions {
   clientIdleMs: number;
   /** Budget of new-secret lookups per second (a flood of random secrets must not become a flood of subscribes). */
   newCredentialsPerSec: number;
+  /** A client's info changed (the disk snapshot records clients). */
+  onClientChange(): void;
   /** Whether the client still has analytics not delivered (its link must stay). */
   hasUndelivered(clientId: string, lastUsedMs: number): boolean;
 }
@@ -254,6 +256,12 @@ export class Links {
       return;
     }
     link.teamId = teamId;
+    const client = link.client;
+    if (client && client.info.teamId !== teamId) {
+      // The stream carries the credentials' own team: it corrects a provisional (or outdated) client entry.
+      client.info = { ...client.info, teamId };
+      this.o.onClientChange();
+    }
     this.o.tenants.applySnapshot(teamId, snapshot);
     this.settle(link);
   }
@@ -277,6 +285,7 @@ export class Links {
       const info = await link.connection.getClientInfo();
       if (!this.links.has(link.secretHash)) return;
       link.client = this.o.clients.upsert(info, link.credentials.clientSecret);
+      this.o.onClientChange();
       if (link.parked) {
         const parked = link.parked;
         link.parked = undefined;

@@ -138,7 +138,7 @@ export function removeDir(dir: string): void {
 }
 
 /** Polls until `check` resolves truthy, or throws after `timeoutMs` naming `what`. */
-export async function eventually<T>(check: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
