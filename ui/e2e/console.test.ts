@@ -79,6 +79,7 @@ function step(name: string, needs: string[], body: () => Promise<void>, timeout 
 
 describe.skipIf(reason !== null)("console end to end", () => {
   let backend: Child;
+  let startBackend: () => Promise<Child>;
   let edge: Child | undefined;
   let grpcPort = 0;
   let browser: Browser;
@@ -90,18 +91,20 @@ describe.skipIf(reason !== null)("console end to end", () => {
     await buildConsole();
     const httpPort = await freePort();
     grpcPort = await freePort();
-    backend = await spawnService(
-      "backend",
-      "backend/src/main.ts",
-      {
-        FLUXGATE_HTTP_ADDR: `127.0.0.1:${httpPort}`,
-        FLUXGATE_GRPC_ADDR: `127.0.0.1:${grpcPort}`,
-        FLUXGATE_DATA_DIR: join(data.path, "backend"),
-        FLUXGATE_LOG_LEVEL: "warn",
-      },
-      `http://127.0.0.1:${httpPort}/health`,
-      180_000,
-    );
+    startBackend = () =>
+      spawnService(
+        "backend",
+        "backend/src/main.ts",
+        {
+          FLUXGATE_HTTP_ADDR: `127.0.0.1:${httpPort}`,
+          FLUXGATE_GRPC_ADDR: `127.0.0.1:${grpcPort}`,
+          FLUXGATE_DATA_DIR: join(data.path, "backend"),
+          FLUXGATE_LOG_LEVEL: "warn",
+        },
+        `http://127.0.0.1:${httpPort}/health`,
+        180_000,
+      );
+    backend = await startBackend();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: WIDTHS.desktop });
     page = await context.newPage();
@@ -391,6 +394,36 @@ describe.skipIf(reason !== null)("console end to end", () => {
       .waitFor();
     await shoot(page, "activity");
   });
+
+  step("light and dark themes", [], async () => {
+    await page.goto(state.featureUrl);
+    await page.getByRole("heading", { name: FEATURE, level: 1 }).waitFor();
+    const toggle = page.getByRole("button", { name: /Switch to (dark|light) theme/ });
+    const before = await page.evaluate(() => document.documentElement.dataset.theme);
+    await toggle.click();
+    const after = await page.evaluate(() => document.documentElement.dataset.theme);
+    expect(after).not.toBe(before);
+    await shoot(page, `feature-detail-${after}`);
+    await nav("Features");
+    await shoot(page, `features-${after}`);
+    await page.getByRole("button", { name: /Switch to (dark|light) theme/ }).click();
+  });
+
+  step(
+    "a lost live connection says so, reconnects, and catches up",
+    ["featureChanged"],
+    async () => {
+      await page.goto(state.featureUrl);
+      await page.locator(".live-dot").waitFor();
+      await backend.stop();
+      await page.getByText("Live updates interrupted — reconnecting…").waitFor({ timeout: 60_000 });
+      await shoot(page, "reconnecting");
+      backend = await startBackend();
+      await page.getByText("Live updates interrupted — reconnecting…").waitFor({ state: "detached", timeout: 120_000 });
+      await page.locator(".live-dot").waitFor();
+    },
+    300_000,
+  );
 });
 
 interface EdgeAnswer {
