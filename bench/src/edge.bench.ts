@@ -297,6 +297,9 @@ async function main(): Promise<void> {
   ] as const;
   console.log("\ntargets");
   for (const [name, met, detail] of targets) console.log(`  ${met ? "met " : "MISS"}  ${name.padEnd(40)} ${detail}`);
+  // `--json <file>`: the same figures for the suite's orchestrator (bench/src/run.ts).
+  const json = process.argv.indexOf("--json");
+  if (json > 0) await Bun.write(process.argv[json + 1], JSON.stringify({ results, rss10kMb: rss10k, targets }));
   // Performance targets are reported, not enforced (a shared CI box is noisy); wrong answers fail the run.
   if (e100.errors + e10k.errors > 0) process.exitCode = 1;
 }
