@@ -103,7 +103,7 @@ describe("backend and edge images, run as their containers", () => {
       expect.stringContaining("no DATABASE_URL"),
       expect.stringContaining("FLUXGATE_DEMO_SEED=1"),
     ]);
-  });
+  }, 60_000);
 
   test("the edge answers /health, its HEALTHCHECK passes, and it evaluates", async () => {
     const port = await freePort();
@@ -118,7 +118,7 @@ describe("backend and edge images, run as their containers", () => {
     expect(await healthcheck("edge", Number(new URL(edge.url).port))).toBe(0);
     const answer = await evaluate(edge.url, stack.demo.EDGE_CLIENT_SECRET);
     expect(answer).toMatchObject({ status: 200, body: { enabled: true, reason: "STATIC" } });
-  });
+  }, 60_000);
 });
 
 describe("production safety at start", () => {
@@ -132,7 +132,7 @@ describe("production safety at start", () => {
       FLUXGATE_DEMO_SEED: "1",
     });
     const proc = spawnProc("backend", cmd, env);
-    expect(await exitWithin(proc, 20_000)).toBe(1);
+    expect(await exitWithin(proc, 45_000)).toBe(1);
     expect(refusals(proc)).toEqual([
       "allowed_origin 'http://localhost:5173' is a local address; set the console's public https origin",
       "allowed_origin 'http://console.example.com' is not https; serve the console over TLS and list its https origin",
@@ -141,7 +141,7 @@ describe("production safety at start", () => {
     ]);
     expect(proc.output()).toContain("FLUXGATE_ALLOW_INSECURE=1");
     dir.remove();
-  }, 30_000);
+  }, 60_000);
 
   test("the backend refuses a placeholder database password before connecting", async () => {
     const { cmd, env } = asContainer("backend", {
@@ -150,23 +150,23 @@ describe("production safety at start", () => {
       DATABASE_URL: "postgres://fluxgate:CHANGE-ME@db.invalid:5432/fluxgate",
     });
     const proc = spawnProc("backend", cmd, env);
-    expect(await exitWithin(proc, 20_000)).toBe(1);
+    expect(await exitWithin(proc, 45_000)).toBe(1);
     expect(refusals(proc)).toEqual([
       "DATABASE_URL has an empty, default or placeholder password; use the real database secret",
     ]);
     expect(proc.output()).not.toContain("CHANGE-ME");
-  }, 30_000);
+  }, 60_000);
 
   test("a wildcard CORS origin never gets through (the config rejects it in any mode)", async () => {
     const { cmd, env } = asContainer("backend", { FLUXGATE_ALLOWED_ORIGIN: "*", FLUXGATE_ALLOW_INSECURE: "1" });
     const proc = spawnProc("backend", cmd, env);
-    expect(await exitWithin(proc, 20_000)).toBe(1);
+    expect(await exitWithin(proc, 45_000)).toBe(1);
     expect(proc.output()).toContain("FLUXGATE_ALLOWED_ORIGIN (allowed_origin): '*' is not an origin");
     const config = parseConfig("", { env: { NODE_ENV: "production", DATABASE_URL: "postgres://u:p@db/x" } });
     expect(backendProblems({ ...config, allowedOrigins: ["https://*.example.com"] }, {})).toEqual([
       "allowed_origin 'https://*.example.com' is a wildcard; list the console's exact origins",
     ]);
-  }, 30_000);
+  }, 60_000);
 
   test("a safe production backend configuration has no problems; development mode is never checked", () => {
     const env = {
@@ -197,12 +197,12 @@ describe("production safety at start", () => {
       EDGE_BACKEND_GRPC: "http://fluxgate.example.com:50051",
     });
     const proc = spawnProc("edge", cmd, env);
-    expect(await exitWithin(proc, 20_000)).toBe(2);
+    expect(await exitWithin(proc, 45_000)).toBe(2);
     expect(refusals(proc)).toEqual([
       "EDGE_CLIENT_SECRET is a placeholder; set the client's real secret",
       "EDGE_BACKEND_GRPC http://fluxgate.example.com:50051 is plaintext to a public host; use https://",
     ]);
-  }, 30_000);
+  }, 60_000);
 
   test("edge: in-cluster and TLS backends pass; development is never checked", () => {
     const base = { EDGE_CLIENT_ID: "c", EDGE_CLIENT_SECRET: "fgs_real" };
