@@ -88,7 +88,7 @@ export function applyChange(change: ConfigChange): void {
   refreshSoon(staleFor(change));
 }
 
-const SUBSCRIPTION = `subscription FeatureChanged($teamId: ID!) {
+export const FEATURE_CHANGED = `subscription FeatureChanged($teamId: ID!) {
   featureChanged(teamId: $teamId) { version teamId kind entity entityId key } }`;
 
 /** Starts following the selected team while signed in; returns the effect's disposer. */
@@ -100,7 +100,7 @@ export function startLiveUpdates(): () => void {
     return untracked(() =>
       live<{ featureChanged: ConfigChange }>({
         name: "featureChanged",
-        query: SUBSCRIPTION,
+        query: FEATURE_CHANGED,
         variables: { teamId },
         onData: (data) => applyChange(data.featureChanged),
         onReconnected: () => refreshSoon(everything),
