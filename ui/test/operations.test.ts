@@ -62,7 +62,13 @@ const rule = () => ({
 
 /** Every GraphQL operation the console sends, by the action that sends it. */
 const actions: [string, () => Promise<unknown>][] = [
-  ["bootstrap (applicationStatus, me)", () => (setToken("t"), bootstrap())],
+  [
+    "bootstrap (applicationStatus, me)",
+    () => {
+      setToken("t");
+      return bootstrap();
+    },
+  ],
   ["login", () => login("ada", "password-1")],
   [
     "createAdmin",
