@@ -22,7 +22,10 @@ try {
     built.push(await buildBinary(name, { outdir: out.path, quiet: true }));
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  if (!ENVIRONMENTAL.test(message)) throw error;
+  if (!ENVIRONMENTAL.test(message)) {
+    out.remove();
+    throw error;
+  }
   skipReason = `bun build --compile cannot run here: ${message.split("\n").slice(0, 3).join(" ")}`;
   console.warn(`binaries.test.ts skipped: ${skipReason}`);
 }

@@ -124,23 +124,26 @@ describe("backend and edge images, run as their containers", () => {
 describe("production safety at start", () => {
   test("the backend image refuses local origins, embedded PGlite and demo data, one line each, exit 1", async () => {
     const dir = tempDir("fluxgate-refuse-");
-    const { cmd, env } = asContainer("backend", {
-      FLUXGATE_HTTP_ADDR: `127.0.0.1:${await freePort()}`,
-      FLUXGATE_GRPC_ADDR: `127.0.0.1:${await freePort()}`,
-      FLUXGATE_DATA_DIR: join(dir.path, "pglite"),
-      FLUXGATE_ALLOWED_ORIGIN: "http://localhost:5173,http://console.example.com",
-      FLUXGATE_DEMO_SEED: "1",
-    });
-    const proc = spawnProc("backend", cmd, env);
-    expect(await exitWithin(proc, 45_000)).toBe(1);
-    expect(refusals(proc)).toEqual([
-      "allowed_origin 'http://localhost:5173' is a local address; set the console's public https origin",
-      "allowed_origin 'http://console.example.com' is not https; serve the console over TLS and list its https origin",
-      "no DATABASE_URL: embedded PGlite is a single-process development database; set DATABASE_URL",
-      "FLUXGATE_DEMO_SEED=1 seeds demo data; unset it in production",
-    ]);
-    expect(proc.output()).toContain("FLUXGATE_ALLOW_INSECURE=1");
-    dir.remove();
+    try {
+      const { cmd, env } = asContainer("backend", {
+        FLUXGATE_HTTP_ADDR: `127.0.0.1:${await freePort()}`,
+        FLUXGATE_GRPC_ADDR: `127.0.0.1:${await freePort()}`,
+        FLUXGATE_DATA_DIR: join(dir.path, "pglite"),
+        FLUXGATE_ALLOWED_ORIGIN: "http://localhost:5173,http://console.example.com",
+        FLUXGATE_DEMO_SEED: "1",
+      });
+      const proc = spawnProc("backend", cmd, env);
+      expect(await exitWithin(proc, 45_000)).toBe(1);
+      expect(refusals(proc)).toEqual([
+        "allowed_origin 'http://localhost:5173' is a local address; set the console's public https origin",
+        "allowed_origin 'http://console.example.com' is not https; serve the console over TLS and list its https origin",
+        "no DATABASE_URL: embedded PGlite is a single-process development database; set DATABASE_URL",
+        "FLUXGATE_DEMO_SEED=1 seeds demo data; unset it in production",
+      ]);
+      expect(proc.output()).toContain("FLUXGATE_ALLOW_INSECURE=1");
+    } finally {
+      dir.remove();
+    }
   }, 60_000);
 
   test("the backend refuses a placeholder database password before connecting", async () => {
