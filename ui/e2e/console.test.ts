@@ -236,6 +236,7 @@ describe.skipIf(reason !== null)("console end to end", () => {
     await dialog().getByLabel("Key").fill("x");
     await dialog().getByRole("button", { name: "Create feature" }).click();
     await dialog().getByText("Key needs at least 3 characters").waitFor();
+    await shoot(page, "new-feature-dialog");
     await dialog().getByLabel("Key").fill(FEATURE);
     await dialog().getByLabel("Description").fill("The one-page checkout");
     await dialog().getByRole("button", { name: "Create feature" }).click();
@@ -251,6 +252,7 @@ describe.skipIf(reason !== null)("console end to end", () => {
     await page.getByRole("spinbutton", { name: "Rollout" }).fill("150");
     await page.getByRole("button", { name: "Save rules" }).click();
     await page.getByText("must be a number in 0..100").waitFor();
+    await shoot(page, "rule-errors");
     expect(await page.getByRole("spinbutton", { name: "Rollout" }).getAttribute("aria-invalid")).toBe("true");
     await page.getByRole("spinbutton", { name: "Rollout" }).fill("50");
     await page.getByRole("button", { name: "Save rules" }).click();
