@@ -6,6 +6,8 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Lifecycle lines (listening, stopped): written at every level but `silent`, so supervisors can wait for them. */
+  notice(message: string, fields?: Record<string, unknown>): void;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -15,14 +17,13 @@ const replacer = (key: string, value: unknown) =>
   key && SECRET_FIELD.test(key) && value != null ? "[redacted]" : value instanceof Error ? value.message : value;
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const at = (name: Exclude<LogLevel, "silent">) => {
-    if (RANK[name] < RANK[level]) return () => {};
-    return (message: string, fields?: Record<string, unknown>) => {
-      const entry = { time: new Date().toISOString(), level: name, msg: message, ...fields };
-      write(`${JSON.stringify(entry, replacer)}\n`);
-    };
+  const line = (name: Exclude<LogLevel, "silent">) => (message: string, fields?: Record<string, unknown>) => {
+    const entry = { time: new Date().toISOString(), level: name, msg: message, ...fields };
+    write(`${JSON.stringify(entry, replacer)}\n`);
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  const at = (name: Exclude<LogLevel, "silent">) => (RANK[name] < RANK[level] ? () => {} : line(name));
+  const notice = level === "silent" ? () => {} : line("info");
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), notice };
 }
 
 /** The text of an unknown thrown value, for logs. */

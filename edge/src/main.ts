@@ -35,14 +35,14 @@ export async function startEdge(config: EdgeConfig, options: StartOptions = {}):
   const port = server.port ?? config.httpPort;
   const host = config.httpHost === "0.0.0.0" || config.httpHost === "::" ? "127.0.0.1" : config.httpHost;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  log.info("edge listening", { url, backend: config.backendGrpc, clientId: config.clientId });
+  log.notice("edge listening", { url, backend: config.backendGrpc, clientId: config.clientId });
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       void server.stop(false); // no new connections; requests in flight finish
       await edge.stop(STOP_BUDGET_MS - 2000);
       await server.stop(true);
-      log.info("edge stopped");
+      log.notice("edge stopped");
     })();
     return stopping;
   };
