@@ -177,9 +177,29 @@ export function ruleProblems(
   for (const problem of validateFlag(engineFlag)) {
     const match = /^stages\[0\]\.rules(\[\d+\].*)$/.exec(problem.field);
     const path = match ? match[1].replace(/\.values\[\d+\]$/, ".values") : problem.field;
-    problems[path] ??= problem.message;
+    problems[path] ??= sentence(path, problem.message);
   }
   return problems;
+}
+
+const SUBJECTS: Record<string, string> = {
+  rollout: "Rollout",
+  values: "Value",
+  operator: "Operator",
+  contextKey: "Attribute",
+  variant: "Variant",
+  weights: "Weights",
+  weight: "Weight",
+  serve: "What the rule serves",
+  groupsOperator: "Group logic",
+  conditions: "Group",
+};
+
+/** The engine's terse "must be a number in 0..100" as "Rollout must be a number in 0..100". */
+function sentence(path: string, message: string): string {
+  const last = /([A-Za-z]+)(\[\d+\])?$/.exec(path)?.[1] ?? "";
+  const subject = SUBJECTS[last];
+  return subject && !/^[A-Z"]/.test(message) ? `${subject} ${message}` : message;
 }
 
 /** Share of each weight in a split, in percent with up to 3 decimals. */
