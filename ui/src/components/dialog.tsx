@@ -1,7 +1,7 @@
 /** A modal on the native <dialog>: focus is trapped and Escape closes it; focus returns to the opener. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { errorMessage } from "../api/errors.ts";
+import { useEffect, useId, useRef } from "preact/hooks";
+import { useAction } from "./use-action.ts";
 
 interface DialogProps {
   open: boolean;
@@ -62,23 +62,13 @@ interface ConfirmProps {
 
 /** "Are you sure?" with the consequence spelled out. */
 export function ConfirmDialog(props: ConfirmProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, setError } = useAction();
   const close = () => {
     setError(null);
     props.onClose();
   };
   const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await props.onConfirm();
-      close();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(props.onConfirm)) close();
   };
   return (
     <Dialog open={props.open} title={props.title} onClose={close}>

@@ -34,6 +34,8 @@ export type SessionStatus = "loading" | "setup" | "signed-out" | "reset-required
 export const ME_FIELDS = `id username firstName lastName email isAdmin isTemporaryPassword
   memberships { team { id name } role { id name } }`;
 
+const ME_QUERY = `query Me { me { ${ME_FIELDS} } }`;
+
 export const me = signal<Me | null>(null);
 export const status = signal<SessionStatus>("loading");
 /** Set when the session ended under the user (expired token): the console says so on the login page. */
@@ -78,7 +80,7 @@ export async function bootstrap(): Promise<void> {
   }
   if (!token.value) return signOut(false);
   try {
-    const { me: user } = await api.request<{ me: Me }>(`query Me { me { ${ME_FIELDS} } }`);
+    const { me: user } = await api.request<{ me: Me }>(ME_QUERY);
     signedIn(user);
   } catch (error) {
     if (error instanceof ApiError && error.code === "PASSWORD_RESET_REQUIRED") status.value = "reset-required";
@@ -108,7 +110,7 @@ export async function resetPassword(currentPassword: string, newPassword: string
   await api.request("mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) }", {
     input: { currentPassword, newPassword },
   });
-  const { me: user } = await api.request<{ me: Me }>(`query Me { me { ${ME_FIELDS} } }`);
+  const { me: user } = await api.request<{ me: Me }>(ME_QUERY);
   signedIn({ ...user, isTemporaryPassword: false }, false);
 }
 
@@ -123,7 +125,7 @@ export async function logout(): Promise<void> {
 
 /** Re-reads the signed-in user (roles and teams change while signed in). */
 export async function refreshMe(): Promise<void> {
-  const { me: user } = await api.request<{ me: Me }>(`query Me { me { ${ME_FIELDS} } }`);
+  const { me: user } = await api.request<{ me: Me }>(ME_QUERY);
   me.value = user;
 }
 

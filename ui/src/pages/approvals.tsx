@@ -1,9 +1,9 @@
 /** Stage changes waiting for a decision in the team, with the decisions the user may take. */
-import { useEffect, useState } from "preact/hooks";
-import { errorMessage } from "../api/errors.ts";
+import { useEffect } from "preact/hooks";
 import { Async, PageHeader } from "../components/async-state.tsx";
 import { StageActions } from "../components/stage-actions.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { useAction } from "../components/use-action.ts";
 import { decide, pendingApprovals } from "../models/approvals.ts";
 import type { Feature, FeatureStage } from "../models/feature.ts";
 import { nameOf, teamPeople } from "../models/people.ts";
@@ -14,8 +14,7 @@ import { stageActions } from "../models/workflow.ts";
 const PENDING = new Set(["DEPLOYMENT_REQUESTED", "ROLLBACK_REQUESTED"]);
 
 function Request({ feature, stage }: { feature: Feature; stage: FeatureStage }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const decision = useAction();
   const { actions, note } = stageActions(stage, can.value, me.value?.id ?? null);
   return (
     <li class="panel approval">
@@ -28,22 +27,16 @@ function Request({ feature, stage }: { feature: Feature; stage: FeatureStage }) 
       <StageActions
         actions={actions.filter((a) => a.needs === "decide")}
         note={note}
-        busy={busy}
+        busy={decision.busy}
         requested={
           stage.requestedBy && stage.requestedAt ? { by: nameOf(stage.requestedBy), at: stage.requestedAt } : null
         }
         decided={null}
-        onAction={(a) => {
-          setBusy(true);
-          setError(null);
-          decide(stage.id, a.to)
-            .catch((e) => setError(errorMessage(e)))
-            .finally(() => setBusy(false));
-        }}
+        onAction={(a) => void decision.run(() => decide(stage.id, a.to))}
       />
-      {error && (
+      {decision.error && (
         <p class="form-error" role="alert">
-          {error}
+          {decision.error}
         </p>
       )}
     </li>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso/router";
-import { ApiError, errorMessage } from "../api/errors.ts";
+import { ApiError } from "../api/errors.ts";
 import { ActivityList } from "../components/activity-list.tsx";
 import { Async } from "../components/async-state.tsx";
 import { ConfirmDialog } from "../components/dialog.tsx";
@@ -15,6 +15,7 @@ import { StageActions } from "../components/stage-actions.tsx";
 import { StageFlow } from "../components/stage-flow.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { TestFlagPanel } from "../components/test-flag-panel.tsx";
+import { useAction } from "../components/use-action.ts";
 import { contexts } from "../models/contexts.ts";
 import {
   changeStage,
@@ -43,26 +44,6 @@ import { me } from "../models/session.ts";
 import { can } from "../models/teams.ts";
 import { stageActions } from "../models/workflow.ts";
 import { FeatureSettings } from "./feature-settings.tsx";
-
-/** Runs an action with busy and error state, for buttons that call a model. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (action: () => Promise<void>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      return true;
-    } catch (caught) {
-      setError(errorMessage(caught));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run, setError };
-}
 
 function variantOptions(f: Feature) {
   return f.valueType === "boolean"

@@ -1,9 +1,9 @@
 /** Users: create with a temporary password, edit, enable/disable, team memberships and roles. */
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage } from "../api/errors.ts";
 import { Async, PageHeader } from "../components/async-state.tsx";
 import { Dialog } from "../components/dialog.tsx";
 import { Checkbox, FormError, SelectField, TextField } from "../components/fields.tsx";
+import { useAction } from "../components/use-action.ts";
 import { check, createForm } from "../models/form.ts";
 import { roles } from "../models/roles.ts";
 import { me } from "../models/session.ts";
@@ -173,7 +173,7 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
   const admin = can.value.admin;
   const self = me.value?.id === user.id;
   const [tempPassword, setTempPassword] = useState<string | null>(null);
-  const [tempError, setTempError] = useState<string | null>(null);
+  const temporary = useAction();
   const [form] = useState(() =>
     createForm<UserEdit>(
       {
@@ -193,13 +193,7 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
   const { values, errors } = form;
   const resetPassword = async () => {
     const password = generatePassword();
-    setTempError(null);
-    try {
-      await setTemporaryPassword(user.id, password);
-      setTempPassword(password);
-    } catch (e) {
-      setTempError(errorMessage(e));
-    }
+    if (await temporary.run(() => setTemporaryPassword(user.id, password))) setTempPassword(password);
   };
   return (
     <Dialog open title={`Edit ${user.username}`} onClose={onClose} wide>
@@ -271,9 +265,9 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
                 Issue a temporary password
               </button>
             )}
-            {tempError && (
+            {temporary.error && (
               <p class="form-error" role="alert">
-                {tempError}
+                {temporary.error}
               </p>
             )}
           </section>
@@ -287,14 +281,11 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
 function Memberships({ user }: { user: User }) {
   const roleList = roles.data.value ?? [];
   const teamList = teams.data.value ?? [];
-  const [error, setError] = useState<string | null>(null);
+  const change = useAction();
   const [addTeam, setAddTeam] = useState("");
   const current = users.data.value?.find((u) => u.id === user.id) ?? user;
   const viewer = roleList.find((r) => r.name === "Viewer")?.id ?? roleList[0]?.id ?? "";
-  const run = (action: Promise<void>) => {
-    setError(null);
-    action.catch((e) => setError(errorMessage(e)));
-  };
+  const run = (action: () => Promise<void>) => void change.run(action);
   const free = teamList.filter((t) => !current.memberships.some((m) => m.team.id === t.id));
   return (
     <section class="stack">
@@ -306,7 +297,10 @@ function Memberships({ user }: { user: User }) {
             <span class="chip">{m.team.name}</span>
             <label>
               <span class="visually-hidden">Role in {m.team.name}</span>
-              <select value={m.role.id} onChange={(e) => run(setMembership(m.team.id, user.id, e.currentTarget.value))}>
+              <select
+                value={m.role.id}
+                onChange={(e) => run(() => setMembership(m.team.id, user.id, e.currentTarget.value))}
+              >
                 {roleList.map((r) => (
                   <option key={r.id} value={r.id}>
                     {r.name}
@@ -317,7 +311,7 @@ function Memberships({ user }: { user: User }) {
             <button
               type="button"
               class="btn btn--small btn--ghost"
-              onClick={() => run(removeMembership(m.team.id, user.id))}
+              onClick={() => run(() => removeMembership(m.team.id, user.id))}
             >
               Remove from {m.team.name}
             </button>
@@ -337,7 +331,7 @@ function Memberships({ user }: { user: User }) {
             class="btn btn--small"
             disabled={!addTeam}
             onClick={() => {
-              run(setMembership(addTeam, user.id, viewer));
+              run(() => setMembership(addTeam, user.id, viewer));
               setAddTeam("");
             }}
           >
@@ -345,9 +339,9 @@ function Memberships({ user }: { user: User }) {
           </button>
         </div>
       )}
-      {error && (
+      {change.error && (
         <p class="form-error" role="alert">
-          {error}
+          {change.error}
         </p>
       )}
     </section>
