@@ -3,6 +3,7 @@
  * - `AppError` → its message, `extensions.code`, `field` and details (UNAUTHENTICATED → HTTP 401, RATE_LIMITED → 429).
  * - GraphQL errors raised before execution (syntax, validation, variables, depth/token limits) → BAD_USER_INPUT.
  * - GraphQL errors that already carry a code (auth plugin, scalars) → unchanged.
+ * - Text the database cannot store (NUL characters) → BAD_USER_INPUT.
  * - Anything else → INTERNAL "Unexpected error." with no internals; logged without SQL parameters.
  */
 import { sqlState } from "@fluxgate/drizzle";
@@ -11,6 +12,9 @@ import { AppError } from "../errors";
 import type { Logger } from "../log";
 
 const HTTP: Partial<Record<AppError["code"], number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+
+/** SQLSTATEs for text Postgres refuses to store: 22021 (NUL in text), 22P05 (\u0000 in jsonb). */
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
 
 export function appErrorToGraphQL(err: AppError, located?: GraphQLError): GraphQLError {
   const status = HTTP[err.code];
@@ -46,6 +50,13 @@ export function createMaskError(log: Logger) {
           extensions: { code: "BAD_USER_INPUT" },
         });
       }
+    }
+    // text the database cannot store (a NUL character, \u0000 in JSON) is the client's input, not our failure
+    if (UNSTORABLE_TEXT.has(sqlState(original) ?? "")) {
+      return new GraphQLError("text must not contain NUL (\\u0000) characters", {
+        path: error instanceof GraphQLError ? error.path : undefined,
+        extensions: { code: "BAD_USER_INPUT" },
+      });
     }
     logUnexpected(log, error);
     return new GraphQLError("Unexpected error.", {
