@@ -50,3 +50,42 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
     </header>
   );
 }
+
+interface ResourceLike<T> {
+  data: { value: T | undefined };
+  loading: { value: boolean };
+  error: { value: ApiError | null };
+  refresh: () => Promise<void>;
+}
+
+/** `Async` for a model's resource: its data, loading and error, with "Try again" reloading it. */
+export function ResourceView<T>({
+  resource,
+  empty,
+  children,
+}: {
+  resource: ResourceLike<T>;
+  empty?: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}) {
+  return (
+    <Async
+      data={resource.data.value}
+      loading={resource.loading.value}
+      error={resource.error.value}
+      onRetry={() => void resource.refresh()}
+      empty={empty}
+    >
+      {children}
+    </Async>
+  );
+}
+
+/** The header cell over a column of row buttons. */
+export function ActionsHeader() {
+  return (
+    <th scope="col">
+      <span class="visually-hidden">Actions</span>
+    </th>
+  );
+}

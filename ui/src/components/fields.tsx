@@ -1,6 +1,7 @@
 /** Labelled form controls that show their error next to the field (and tell assistive tech about it). */
 import type { ComponentChildren, InputHTMLAttributes } from "preact";
 import { useId } from "preact/hooks";
+import type { Form } from "../models/form.ts";
 
 interface FieldProps {
   label: string;
@@ -173,4 +174,16 @@ export function FormError({ message }: { message: string | null | undefined }) {
       {message}
     </p>
   );
+}
+
+/** The keys of V whose values are strings (what a text control can edit). */
+type TextKeys<V> = { [K in keyof V]: V[K] extends string ? K : never }[keyof V] & string;
+
+/** A text control's value, change handler and error, bound to one field of a form. */
+export function bind<V extends object, K extends TextKeys<V>>(form: Form<V>, name: K) {
+  return {
+    value: form.values.value[name] as string,
+    onValue: (value: string) => form.set(name, value as V[K]),
+    error: form.errors.value[name],
+  };
 }

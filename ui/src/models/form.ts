@@ -16,6 +16,8 @@ export interface Form<V extends object> {
   readonly submitting: Signal<boolean>;
   set<K extends keyof V & string>(field: K, value: V[K]): void;
   reset(values?: V): void;
+  /** Runs the checks and shows their errors; true when there are none. */
+  validate(): boolean;
   /** Validates, then runs `action`; returns its result, or undefined when validation or the server refused. */
   submit<R>(action: (values: V) => Promise<R>): Promise<R | undefined>;
 }
@@ -50,14 +52,18 @@ export function createForm<V extends object>(initial: V, validate: Validator<V> 
     formError.value = errorMessage(error);
   }
 
-  async function submit<R>(action: (values: V) => Promise<R>): Promise<R | undefined> {
+  function check(): boolean {
     const found = validate(values.value);
     const clean = Object.fromEntries(Object.entries(found).filter(([, m]) => m)) as Errors<V>;
     batch(() => {
       errors.value = clean;
       formError.value = null;
     });
-    if (Object.keys(clean).length) return undefined;
+    return Object.keys(clean).length === 0;
+  }
+
+  async function submit<R>(action: (values: V) => Promise<R>): Promise<R | undefined> {
+    if (!check()) return undefined;
     submitting.value = true;
     try {
       return await action(values.value);
@@ -77,7 +83,7 @@ export function createForm<V extends object>(initial: V, validate: Validator<V> 
     });
   }
 
-  return { values, errors, formError, submitting, set, reset, submit };
+  return { values, errors, formError, submitting, set, reset, submit, validate: check };
 }
 
 /** Common checks, each returning a message or undefined. */

@@ -1,6 +1,6 @@
 /** Stage changes waiting for a decision in the team, with the decisions the user may take. */
 import { useEffect } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
+import { PageHeader, ResourceView } from "../components/async-state.tsx";
 import { StageActions } from "../components/stage-actions.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAction } from "../components/use-action.ts";
@@ -51,13 +51,7 @@ export function ApprovalsPage({ teamId }: { teamId: string }) {
   return (
     <>
       <PageHeader title="Approvals" />
-      <Async
-        data={pendingApprovals.data.value}
-        loading={pendingApprovals.loading.value}
-        error={pendingApprovals.error.value}
-        onRetry={() => void pendingApprovals.refresh()}
-        empty={<p>Nothing is waiting for a decision.</p>}
-      >
+      <ResourceView resource={pendingApprovals} empty={<p>Nothing is waiting for a decision.</p>}>
         {(list) => (
           <ul class="cards">
             {list.flatMap((f) =>
@@ -65,7 +59,7 @@ export function ApprovalsPage({ teamId }: { teamId: string }) {
             )}
           </ul>
         )}
-      </Async>
+      </ResourceView>
     </>
   );
 }

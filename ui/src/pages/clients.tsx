@@ -1,9 +1,11 @@
 /** Edge clients: credentials for edges and SDKs; the secret is shown once, rotate to issue a new one. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
-import { ConfirmDialog, Dialog } from "../components/dialog.tsx";
-import { Checkbox, FormError, SelectField, TextField } from "../components/fields.tsx";
+import { ActionsHeader, PageHeader, ResourceView } from "../components/async-state.tsx";
+import { ConfirmDialog } from "../components/dialog.tsx";
+import { bind, Checkbox, SelectField, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
 import { ListEditor } from "../components/list-editor.tsx";
+import { RowActions, RowButton } from "../components/row-actions.tsx";
 import { SecretReveal } from "../components/secret-reveal.tsx";
 import {
   type Client,
@@ -53,80 +55,56 @@ function ClientDialog({ teamId, client, onClose }: { teamId: string; client: Cli
   );
   const { values, errors } = form;
   return (
-    <Dialog open title={client ? `Edit ${client.name}` : "New client"} onClose={onClose}>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const done = await form.submit(async (v) => {
-            const input = {
-              ...v,
-              name: v.name.trim(),
-              description: v.description.trim(),
-              webOrigins: v.webOrigins.map((o) => o.trim()).filter(Boolean),
-            };
-            await (client ? updateClient(client.id, input) : createClient(teamId, input));
-            return true;
-          });
-          if (done) onClose();
-        }}
-      >
-        <TextField
-          label="Name"
-          value={values.value.name}
-          onValue={(v) => form.set("name", v)}
-          error={errors.value.name}
+    <FormDialog
+      title={client ? `Edit ${client.name}` : "New client"}
+      form={form}
+      submitLabel={client ? "Save" : "Create client"}
+      onClose={onClose}
+      onSubmit={(v) => {
+        const input = {
+          ...v,
+          name: v.name.trim(),
+          description: v.description.trim(),
+          webOrigins: v.webOrigins.map((o) => o.trim()).filter(Boolean),
+        };
+        return client ? updateClient(client.id, input) : createClient(teamId, input);
+      }}
+    >
+      <TextField label="Name" {...bind(form, "name")} />
+      <TextField label="Description" {...bind(form, "description")} />
+      <SelectField
+        label="Type"
+        value={values.value.clientType}
+        options={[
+          { value: "BACKEND", label: "Backend (server-side SDK or edge)" },
+          { value: "WEB", label: "Web (browser, bound to origins)" },
+        ]}
+        onValue={(v) => form.set("clientType", v as ClientType)}
+        error={errors.value.clientType}
+      />
+      <SelectField
+        label="Environment"
+        hint="A client bound to one environment can read only that environment's flags."
+        value={values.value.environmentId ?? ""}
+        options={[
+          { value: "", label: "Every environment of the team" },
+          ...(environments.data.value ?? []).map((e) => ({ value: e.id, label: e.name })),
+        ]}
+        onValue={(v) => form.set("environmentId", v || null)}
+        error={errors.value.environmentId}
+      />
+      {values.value.clientType === "WEB" && (
+        <ListEditor
+          label="Allowed origins"
+          hint="One per line, e.g. https://shop.example.com"
+          placeholder="https://app.example.com"
+          values={values.value.webOrigins}
+          onChange={(v) => form.set("webOrigins", v)}
+          error={errors.value.webOrigins}
         />
-        <TextField
-          label="Description"
-          value={values.value.description}
-          onValue={(v) => form.set("description", v)}
-          error={errors.value.description}
-        />
-        <SelectField
-          label="Type"
-          value={values.value.clientType}
-          options={[
-            { value: "BACKEND", label: "Backend (server-side SDK or edge)" },
-            { value: "WEB", label: "Web (browser, bound to origins)" },
-          ]}
-          onValue={(v) => form.set("clientType", v as ClientType)}
-          error={errors.value.clientType}
-        />
-        <SelectField
-          label="Environment"
-          hint="A client bound to one environment can read only that environment's flags."
-          value={values.value.environmentId ?? ""}
-          options={[
-            { value: "", label: "Every environment of the team" },
-            ...(environments.data.value ?? []).map((e) => ({ value: e.id, label: e.name })),
-          ]}
-          onValue={(v) => form.set("environmentId", v || null)}
-          error={errors.value.environmentId}
-        />
-        {values.value.clientType === "WEB" && (
-          <ListEditor
-            label="Allowed origins"
-            hint="One per line, e.g. https://shop.example.com"
-            placeholder="https://app.example.com"
-            values={values.value.webOrigins}
-            onChange={(v) => form.set("webOrigins", v)}
-            error={errors.value.webOrigins}
-          />
-        )}
-        <Checkbox label="Enabled" checked={values.value.enabled} onValue={(v) => form.set("enabled", v)} />
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            {client ? "Save" : "Create client"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      )}
+      <Checkbox label="Enabled" checked={values.value.enabled} onValue={(v) => form.set("enabled", v)} />
+    </FormDialog>
   );
 }
 
@@ -151,11 +129,8 @@ export function ClientsPage({ teamId }: { teamId: string }) {
           </button>
         )}
       </PageHeader>
-      <Async
-        data={clients.data.value}
-        loading={clients.loading.value}
-        error={clients.error.value}
-        onRetry={() => void clients.refresh()}
+      <ResourceView
+        resource={clients}
         empty={<p>No clients yet. An edge needs a client id and secret to receive this team's flags.</p>}
       >
         {(list) => (
@@ -168,11 +143,7 @@ export function ClientsPage({ teamId }: { teamId: string }) {
                 <th scope="col">Client id</th>
                 <th scope="col">Secret</th>
                 <th scope="col">State</th>
-                {manage && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
+                {manage && <ActionsHeader />}
               </tr>
             </thead>
             <tbody>
@@ -195,24 +166,16 @@ export function ClientsPage({ teamId }: { teamId: string }) {
                   </td>
                   <td data-label="State">{c.enabled ? "Enabled" : "Disabled"}</td>
                   {manage && (
-                    <td class="row-actions">
-                      <button type="button" class="btn btn--small" onClick={() => setEditing(c)}>
-                        Edit <span class="visually-hidden">{c.name}</span>
-                      </button>
-                      <button type="button" class="btn btn--small" onClick={() => setRotating(c)}>
-                        Rotate secret <span class="visually-hidden">of {c.name}</span>
-                      </button>
-                      <button type="button" class="btn btn--small btn--ghost" onClick={() => setDeleting(c)}>
-                        Delete <span class="visually-hidden">{c.name}</span>
-                      </button>
-                    </td>
+                    <RowActions name={c.name} onEdit={() => setEditing(c)} onDelete={() => setDeleting(c)}>
+                      <RowButton label="Rotate secret" name={`of ${c.name}`} onClick={() => setRotating(c)} />
+                    </RowActions>
                   )}
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-      </Async>
+      </ResourceView>
       {editing && (
         <ClientDialog teamId={teamId} client={editing === "new" ? null : editing} onClose={() => setEditing(null)} />
       )}

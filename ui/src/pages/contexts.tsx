@@ -1,8 +1,10 @@
 /** Contexts: named value lists (countries, beta testers…) that rule conditions can reuse. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
-import { ConfirmDialog, Dialog } from "../components/dialog.tsx";
-import { FormError, TextArea, TextField } from "../components/fields.tsx";
+import { ActionsHeader, PageHeader, ResourceView } from "../components/async-state.tsx";
+import { ConfirmDialog } from "../components/dialog.tsx";
+import { bind, TextArea, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
+import { RowActions } from "../components/row-actions.tsx";
 import {
   type Context,
   contexts,
@@ -24,54 +26,21 @@ function ContextDialog({ teamId, context, onClose }: { teamId: string; context: 
       }),
     ),
   );
-  const { values, errors } = form;
   return (
-    <Dialog open title={context ? `Edit ${context.key}` : "New context"} onClose={onClose}>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const done = await form.submit(async (v) => {
-            const input = { key: v.key.trim(), description: v.description.trim(), entries: parseValues(v.entries) };
-            await (context ? updateContext(context.id, input) : createContext(teamId, input));
-            return true;
-          });
-          if (done) onClose();
-        }}
-      >
-        <TextField
-          label="Key"
-          hint="A name for the list, e.g. beta-countries."
-          value={values.value.key}
-          onValue={(v) => form.set("key", v)}
-          error={errors.value.key}
-        />
-        <TextField
-          label="Description"
-          value={values.value.description}
-          onValue={(v) => form.set("description", v)}
-          error={errors.value.description}
-        />
-        <TextArea
-          label="Values"
-          hint="One per line. Duplicates are dropped."
-          rows={6}
-          value={values.value.entries}
-          onValue={(v) => form.set("entries", v)}
-          error={errors.value.entries}
-        />
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            {context ? "Save" : "Create context"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={context ? `Edit ${context.key}` : "New context"}
+      form={form}
+      submitLabel={context ? "Save" : "Create context"}
+      onClose={onClose}
+      onSubmit={(v) => {
+        const input = { key: v.key.trim(), description: v.description.trim(), entries: parseValues(v.entries) };
+        return context ? updateContext(context.id, input) : createContext(teamId, input);
+      }}
+    >
+      <TextField label="Key" hint="A name for the list, e.g. beta-countries." {...bind(form, "key")} />
+      <TextField label="Description" {...bind(form, "description")} />
+      <TextArea label="Values" hint="One per line. Duplicates are dropped." rows={6} {...bind(form, "entries")} />
+    </FormDialog>
   );
 }
 
@@ -93,24 +62,14 @@ export function ContextsPage({ teamId }: { teamId: string }) {
         A context is a reusable list of values. A rule condition can take its values from one (“country is one of
         context beta-countries”); editing the list updates every rule that uses it.
       </p>
-      <Async
-        data={contexts.data.value}
-        loading={contexts.loading.value}
-        error={contexts.error.value}
-        onRetry={() => void contexts.refresh()}
-        empty={<p>No contexts yet.</p>}
-      >
+      <ResourceView resource={contexts} empty={<p>No contexts yet.</p>}>
         {(list) => (
           <table class="table table--cards">
             <thead>
               <tr>
                 <th scope="col">Key</th>
                 <th scope="col">Values</th>
-                {edit && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
+                {edit && <ActionsHeader />}
               </tr>
             </thead>
             <tbody>
@@ -125,22 +84,13 @@ export function ContextsPage({ teamId }: { teamId: string }) {
                     {c.values.slice(0, 8).join(", ")}
                     {c.values.length > 8 ? "…" : ""}
                   </td>
-                  {edit && (
-                    <td class="row-actions">
-                      <button type="button" class="btn btn--small" onClick={() => setEditing(c)}>
-                        Edit <span class="visually-hidden">{c.key}</span>
-                      </button>
-                      <button type="button" class="btn btn--small btn--ghost" onClick={() => setDeleting(c)}>
-                        Delete <span class="visually-hidden">{c.key}</span>
-                      </button>
-                    </td>
-                  )}
+                  {edit && <RowActions name={c.key} onEdit={() => setEditing(c)} onDelete={() => setDeleting(c)} />}
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-      </Async>
+      </ResourceView>
       {editing && (
         <ContextDialog teamId={teamId} context={editing === "new" ? null : editing} onClose={() => setEditing(null)} />
       )}

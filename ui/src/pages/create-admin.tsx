@@ -1,6 +1,6 @@
 /** First run: no administrator exists yet, so the first account is created here. */
 import { useState } from "preact/hooks";
-import { FormError, TextField } from "../components/fields.tsx";
+import { bind, FormError, TextField } from "../components/fields.tsx";
 import { check, createForm } from "../models/form.ts";
 import { createAdmin } from "../models/session.ts";
 import { AuthCard } from "./auth-card.tsx";
@@ -18,12 +18,6 @@ export function CreateAdminPage() {
       confirm: v.confirm !== v.password ? "The passwords do not match" : undefined,
     })),
   );
-  const { values, errors } = form;
-  const field = (name: keyof typeof values.value) => ({
-    value: values.value[name],
-    onValue: (v: string) => form.set(name, v),
-    error: errors.value[name],
-  });
   return (
     <AuthCard
       title="Create the administrator"
@@ -39,20 +33,20 @@ export function CreateAdminPage() {
           );
         }}
       >
-        <TextField label="Username" autoComplete="username" {...field("username")} />
+        <TextField label="Username" autoComplete="username" {...bind(form, "username")} />
         <div class="grid-2">
-          <TextField label="First name" autoComplete="given-name" {...field("firstName")} />
-          <TextField label="Last name" autoComplete="family-name" {...field("lastName")} />
+          <TextField label="First name" autoComplete="given-name" {...bind(form, "firstName")} />
+          <TextField label="Last name" autoComplete="family-name" {...bind(form, "lastName")} />
         </div>
-        <TextField label="Email" type="email" autoComplete="email" {...field("email")} />
+        <TextField label="Email" type="email" autoComplete="email" {...bind(form, "email")} />
         <TextField
           label="Password"
           type="password"
           autoComplete="new-password"
           hint={`At least ${MIN_PASSWORD} characters.`}
-          {...field("password")}
+          {...bind(form, "password")}
         />
-        <TextField label="Confirm password" type="password" autoComplete="new-password" {...field("confirm")} />
+        <TextField label="Confirm password" type="password" autoComplete="new-password" {...bind(form, "confirm")} />
         <FormError message={form.formError.value} />
         <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
           Create administrator

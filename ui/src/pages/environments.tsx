@@ -1,8 +1,10 @@
 /** The team's environments: create, rename, (de)activate, require approval, delete. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
-import { ConfirmDialog, Dialog } from "../components/dialog.tsx";
-import { Checkbox, FormError, TextField } from "../components/fields.tsx";
+import { ActionsHeader, PageHeader, ResourceView } from "../components/async-state.tsx";
+import { ConfirmDialog } from "../components/dialog.tsx";
+import { bind, Checkbox, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
+import { RowActions } from "../components/row-actions.tsx";
 import {
   createEnvironment,
   deleteEnvironment,
@@ -23,46 +25,27 @@ function EnvironmentDialog({ teamId, env, onClose }: { teamId: string; env: Envi
       (v) => ({ name: check.length(v.name, "Name", 3, 50) }),
     ),
   );
-  const { values, errors } = form;
+  const { values } = form;
   return (
-    <Dialog open title={env ? `Edit ${env.name}` : "New environment"} onClose={onClose}>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const input = { ...values.value, name: values.value.name.trim() };
-          const done = await form.submit(() =>
-            env ? updateEnvironment(env.id, input) : createEnvironment(teamId, input),
-          );
-          if (done) onClose();
-        }}
-      >
-        <TextField
-          label="Name"
-          hint="Edges can name it instead of its id, e.g. production."
-          value={values.value.name}
-          onValue={(v) => form.set("name", v)}
-          error={errors.value.name}
-        />
-        <Checkbox label="Active" checked={values.value.active} onValue={(v) => form.set("active", v)} />
-        <Checkbox
-          label="Deployments need an approver"
-          hint="A requested deployment or rollback waits for an Approver's decision."
-          checked={values.value.requiresApproval}
-          onValue={(v) => form.set("requiresApproval", v)}
-        />
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            {env ? "Save" : "Create environment"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={env ? `Edit ${env.name}` : "New environment"}
+      form={form}
+      submitLabel={env ? "Save" : "Create environment"}
+      onClose={onClose}
+      onSubmit={(v) => {
+        const input = { ...v, name: v.name.trim() };
+        return env ? updateEnvironment(env.id, input) : createEnvironment(teamId, input);
+      }}
+    >
+      <TextField label="Name" hint="Edges can name it instead of its id, e.g. production." {...bind(form, "name")} />
+      <Checkbox label="Active" checked={values.value.active} onValue={(v) => form.set("active", v)} />
+      <Checkbox
+        label="Deployments need an approver"
+        hint="A requested deployment or rollback waits for an Approver's decision."
+        checked={values.value.requiresApproval}
+        onValue={(v) => form.set("requiresApproval", v)}
+      />
+    </FormDialog>
   );
 }
 
@@ -80,11 +63,8 @@ export function EnvironmentsPage({ teamId }: { teamId: string }) {
           </button>
         )}
       </PageHeader>
-      <Async
-        data={environments.data.value}
-        loading={environments.loading.value}
-        error={environments.error.value}
-        onRetry={() => void environments.refresh()}
+      <ResourceView
+        resource={environments}
         empty={<p>No environments yet. Add dev, staging and production, then a pipeline through them.</p>}
       >
         {(list) => (
@@ -95,11 +75,7 @@ export function EnvironmentsPage({ teamId }: { teamId: string }) {
                 <th scope="col">Id</th>
                 <th scope="col">State</th>
                 <th scope="col">Approval</th>
-                {manage && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
+                {manage && <ActionsHeader />}
               </tr>
             </thead>
             <tbody>
@@ -112,21 +88,14 @@ export function EnvironmentsPage({ teamId }: { teamId: string }) {
                   <td data-label="State">{env.active ? "Active" : "Inactive"}</td>
                   <td data-label="Approval">{env.requiresApproval ? "Required" : "Not required"}</td>
                   {manage && (
-                    <td class="row-actions">
-                      <button type="button" class="btn btn--small" onClick={() => setEditing(env)}>
-                        Edit <span class="visually-hidden">{env.name}</span>
-                      </button>
-                      <button type="button" class="btn btn--small btn--ghost" onClick={() => setDeleting(env)}>
-                        Delete <span class="visually-hidden">{env.name}</span>
-                      </button>
-                    </td>
+                    <RowActions name={env.name} onEdit={() => setEditing(env)} onDelete={() => setDeleting(env)} />
                   )}
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-      </Async>
+      </ResourceView>
       {editing && (
         <EnvironmentDialog teamId={teamId} env={editing === "new" ? null : editing} onClose={() => setEditing(null)} />
       )}

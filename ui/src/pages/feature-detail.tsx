@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso/router";
 import { ApiError } from "../api/errors.ts";
 import { ActivityList } from "../components/activity-list.tsx";
-import { Async } from "../components/async-state.tsx";
+import { Async, ResourceView } from "../components/async-state.tsx";
 import { ConfirmDialog } from "../components/dialog.tsx";
 import { TextField } from "../components/fields.tsx";
 import { KillSwitch } from "../components/kill-switch.tsx";
@@ -271,14 +271,9 @@ function FeatureView({ f }: { f: Feature }) {
           <FeatureSettings f={f} candidates={others} readOnly={!can.value.edit} />
           <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">History</h2>
-            <Async
-              data={history.data.value}
-              loading={history.loading.value}
-              error={history.error.value}
-              empty={<p class="muted">No recorded changes.</p>}
-            >
+            <ResourceView resource={history} empty={<p class="muted">No recorded changes.</p>}>
               {(entries) => <ActivityList entries={entries} />}
-            </Async>
+            </ResourceView>
           </section>
         </aside>
       </div>

@@ -3,8 +3,8 @@ import type { ValueType } from "@fluxgate/engine";
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "preact-iso/router";
 import { Async, PageHeader } from "../components/async-state.tsx";
-import { Dialog } from "../components/dialog.tsx";
-import { FormError, SelectField, TextArea, TextField } from "../components/fields.tsx";
+import { bind, SelectField, TextArea, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { VariantsEditor } from "../components/variants-editor.tsx";
 import { environments } from "../models/environments.ts";
@@ -141,94 +141,75 @@ function CreateFeatureDialog({ teamId, onClose }: { teamId: string; onClose: () 
     ),
   );
   const { values, errors } = form;
-  const submit = async () => {
-    const problems = variantProblems(values.value.valueType, variants);
-    setVariantErrors(problems);
-    if (Object.keys(problems).length) return;
-    const id = await form.submit((v) => {
-      const pipeline = templates.find((p) => p.id === v.pipelineId);
-      if (!pipeline) throw new Error("Choose a pipeline");
-      return createFeature(teamId, { ...v, variants: toVariants(v.valueType, variants) }, pipeline);
-    });
-    if (id) route(`/features/${id}`);
-  };
   return (
-    <Dialog open title="New feature" onClose={onClose} wide>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <TextField
-          label="Key"
-          hint="What services ask for, e.g. new-checkout. Letters, digits, . _ -"
-          value={values.value.key}
-          onValue={(v) => form.set("key", v)}
-          error={errors.value.key}
-        />
-        <TextArea
-          label="Description"
-          value={values.value.description}
-          onValue={(v) => form.set("description", v)}
-          error={errors.value.description}
-        />
-        <div class="grid-2">
-          <SelectField
-            label="Kind"
-            value={values.value.featureType}
-            options={[
-              { value: "SIMPLE", label: "Simple (release toggle)" },
-              { value: "CONTEXTUAL", label: "Contextual (targeted)" },
-            ]}
-            onValue={(v) => form.set("featureType", v as FeatureType)}
-          />
-          <SelectField
-            label="Value type"
-            value={values.value.valueType}
-            options={VALUE_TYPES}
-            onValue={(v) => form.set("valueType", v as ValueType)}
-            error={errors.value.valueType}
-          />
-        </div>
-        {values.value.valueType !== "boolean" && (
-          <VariantsEditor
-            valueType={values.value.valueType}
-            variants={variants}
-            errors={variantErrors}
-            onChange={setVariants}
-          />
-        )}
+    <FormDialog
+      title="New feature"
+      form={form}
+      submitLabel={"Create feature"}
+      onClose={onClose}
+      wide
+      onSubmit={(v) => {
+        const pipeline = templates.find((p) => p.id === v.pipelineId);
+        if (!pipeline) throw new Error("Choose a pipeline");
+        return createFeature(teamId, { ...v, variants: toVariants(v.valueType, variants) }, pipeline);
+      }}
+      check={() => {
+        const problems = variantProblems(values.value.valueType, variants);
+        setVariantErrors(problems);
+        return Object.keys(problems).length === 0;
+      }}
+      onDone={(id) => route(`/features/${id}`)}
+    >
+      <TextField
+        label="Key"
+        hint="What services ask for, e.g. new-checkout. Letters, digits, . _ -"
+        {...bind(form, "key")}
+      />
+      <TextArea label="Description" {...bind(form, "description")} />
+      <div class="grid-2">
         <SelectField
-          label="Pipeline"
-          hint="The feature gets one stage per environment of this pipeline, in its order."
-          value={values.value.pipelineId}
+          label="Kind"
+          value={values.value.featureType}
           options={[
-            { value: "", label: templates.length ? "Choose…" : "No pipeline yet: create one first" },
-            ...templates.map((p) => ({
-              value: p.id,
-              label: `${p.name} (${[...p.stages]
-                .sort((a, b) => a.orderIndex - b.orderIndex)
-                .map((s) => s.environment.name)
-                .join(" → ")})`,
-            })),
+            { value: "SIMPLE", label: "Simple (release toggle)" },
+            { value: "CONTEXTUAL", label: "Contextual (targeted)" },
           ]}
-          onValue={(v) => form.set("pipelineId", v)}
-          error={errors.value.pipelineId}
+          onValue={(v) => form.set("featureType", v as FeatureType)}
         />
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            Create feature
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        <SelectField
+          label="Value type"
+          value={values.value.valueType}
+          options={VALUE_TYPES}
+          onValue={(v) => form.set("valueType", v as ValueType)}
+          error={errors.value.valueType}
+        />
+      </div>
+      {values.value.valueType !== "boolean" && (
+        <VariantsEditor
+          valueType={values.value.valueType}
+          variants={variants}
+          errors={variantErrors}
+          onChange={setVariants}
+        />
+      )}
+      <SelectField
+        label="Pipeline"
+        hint="The feature gets one stage per environment of this pipeline, in its order."
+        value={values.value.pipelineId}
+        options={[
+          { value: "", label: templates.length ? "Choose…" : "No pipeline yet: create one first" },
+          ...templates.map((p) => ({
+            value: p.id,
+            label: `${p.name} (${[...p.stages]
+              .sort((a, b) => a.orderIndex - b.orderIndex)
+              .map((s) => s.environment.name)
+              .join(" → ")})`,
+          })),
+        ]}
+        onValue={(v) => form.set("pipelineId", v)}
+        error={errors.value.pipelineId}
+      />
+    </FormDialog>
   );
 }
 

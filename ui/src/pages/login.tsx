@@ -1,6 +1,6 @@
 /** Sign in. After an expired session the user lands back where they were. */
 import { useState } from "preact/hooks";
-import { FormError, TextField } from "../components/fields.tsx";
+import { bind, FormError, TextField } from "../components/fields.tsx";
 import { check, createForm } from "../models/form.ts";
 import { expired, login } from "../models/session.ts";
 import { AuthCard } from "./auth-card.tsx";
@@ -12,7 +12,6 @@ export function LoginPage() {
       password: check.required(v.password, "Password"),
     })),
   );
-  const { values, errors } = form;
   return (
     <AuthCard title="Sign in">
       {expired.value && (
@@ -28,21 +27,8 @@ export function LoginPage() {
           void form.submit((v) => login(v.username.trim(), v.password));
         }}
       >
-        <TextField
-          label="Username"
-          autoComplete="username"
-          value={values.value.username}
-          onValue={(v) => form.set("username", v)}
-          error={errors.value.username}
-        />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={values.value.password}
-          onValue={(v) => form.set("password", v)}
-          error={errors.value.password}
-        />
+        <TextField label="Username" autoComplete="username" {...bind(form, "username")} />
+        <TextField label="Password" type="password" autoComplete="current-password" {...bind(form, "password")} />
         <FormError message={form.formError.value} />
         <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
           {form.submitting.value ? "Signing in…" : "Sign in"}

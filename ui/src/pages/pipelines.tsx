@@ -1,8 +1,10 @@
 /** Pipeline templates: environments in order, drawn as a flow; new features copy a pipeline's stages. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
-import { ConfirmDialog, Dialog } from "../components/dialog.tsx";
-import { Checkbox, FormError, TextField } from "../components/fields.tsx";
+import { PageHeader, ResourceView } from "../components/async-state.tsx";
+import { ConfirmDialog } from "../components/dialog.tsx";
+import { bind, Checkbox, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
+import { RowActions } from "../components/row-actions.tsx";
 import { StageFlow } from "../components/stage-flow.tsx";
 import { type Environment, environments } from "../models/environments.ts";
 import { check, createForm } from "../models/form.ts";
@@ -149,47 +151,27 @@ function PipelineDialog({
   );
   const { values, errors } = form;
   return (
-    <Dialog open title={pipeline ? `Edit ${pipeline.name}` : "New pipeline"} onClose={onClose} wide>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const done = await form.submit(async (v) => {
-            await (pipeline ? updatePipeline(pipeline.id, v) : createPipeline(teamId, v));
-            return true;
-          });
-          if (done) onClose();
-        }}
-      >
-        <TextField
-          label="Name"
-          value={values.value.name}
-          onValue={(v) => form.set("name", v)}
-          error={errors.value.name}
-        />
-        <Checkbox
-          label="Active (offered when creating features)"
-          checked={values.value.active}
-          onValue={(v) => form.set("active", v)}
-        />
-        <StagesEditor
-          stages={values.value.stages}
-          envs={envs}
-          error={errors.value.stages}
-          onChange={(s) => form.set("stages", s)}
-        />
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            {pipeline ? "Save" : "Create pipeline"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={pipeline ? `Edit ${pipeline.name}` : "New pipeline"}
+      form={form}
+      submitLabel={pipeline ? "Save" : "Create pipeline"}
+      onClose={onClose}
+      wide
+      onSubmit={(v) => (pipeline ? updatePipeline(pipeline.id, v) : createPipeline(teamId, v))}
+    >
+      <TextField label="Name" {...bind(form, "name")} />
+      <Checkbox
+        label="Active (offered when creating features)"
+        checked={values.value.active}
+        onValue={(v) => form.set("active", v)}
+      />
+      <StagesEditor
+        stages={values.value.stages}
+        envs={envs}
+        error={errors.value.stages}
+        onChange={(s) => form.set("stages", s)}
+      />
+    </FormDialog>
   );
 }
 
@@ -236,11 +218,8 @@ export function PipelinesPage({ teamId }: { teamId: string }) {
           </button>
         )}
       </PageHeader>
-      <Async
-        data={pipelines.data.value}
-        loading={pipelines.loading.value}
-        error={pipelines.error.value}
-        onRetry={() => void pipelines.refresh()}
+      <ResourceView
+        resource={pipelines}
         empty={<p>No pipelines yet. A pipeline is the path a feature takes through your environments.</p>}
       >
         {(list) => (
@@ -251,14 +230,7 @@ export function PipelinesPage({ teamId }: { teamId: string }) {
                   <h2>{p.name}</h2>
                   {!p.active && <span class="chip">inactive</span>}
                   {manage && (
-                    <span class="row-actions">
-                      <button type="button" class="btn btn--small" onClick={() => setEditing(p)}>
-                        Edit <span class="visually-hidden">{p.name}</span>
-                      </button>
-                      <button type="button" class="btn btn--small btn--ghost" onClick={() => setDeleting(p)}>
-                        Delete <span class="visually-hidden">{p.name}</span>
-                      </button>
-                    </span>
+                    <RowActions name={p.name} inline onEdit={() => setEditing(p)} onDelete={() => setDeleting(p)} />
                   )}
                 </header>
                 <PipelineFlow pipeline={p} />
@@ -266,7 +238,7 @@ export function PipelinesPage({ teamId }: { teamId: string }) {
             ))}
           </ul>
         )}
-      </Async>
+      </ResourceView>
       {editing && (
         <PipelineDialog
           teamId={teamId}

@@ -1,6 +1,6 @@
 /** Forced password change while a temporary password is set (and self-service change). */
 import { useState } from "preact/hooks";
-import { FormError, TextField } from "../components/fields.tsx";
+import { bind, FormError, TextField } from "../components/fields.tsx";
 import { createForm } from "../models/form.ts";
 import { logout, resetPassword } from "../models/session.ts";
 import { AuthCard } from "./auth-card.tsx";
@@ -20,7 +20,6 @@ export function ResetPasswordPage() {
       confirm: v.confirm !== v.newPassword ? "The passwords do not match" : undefined,
     })),
   );
-  const { values, errors } = form;
   return (
     <AuthCard
       title="Choose a new password"
@@ -38,26 +37,20 @@ export function ResetPasswordPage() {
           label="Temporary password"
           type="password"
           autoComplete="current-password"
-          value={values.value.currentPassword}
-          onValue={(v) => form.set("currentPassword", v)}
-          error={errors.value.currentPassword}
+          {...bind(form, "currentPassword")}
         />
         <TextField
           label="New password"
           type="password"
           autoComplete="new-password"
           hint={`At least ${MIN_PASSWORD} characters.`}
-          value={values.value.newPassword}
-          onValue={(v) => form.set("newPassword", v)}
-          error={errors.value.newPassword}
+          {...bind(form, "newPassword")}
         />
         <TextField
           label="Confirm new password"
           type="password"
           autoComplete="new-password"
-          value={values.value.confirm}
-          onValue={(v) => form.set("confirm", v)}
-          error={errors.value.confirm}
+          {...bind(form, "confirm")}
         />
         <FormError message={form.formError.value} />
         <div class="actions">

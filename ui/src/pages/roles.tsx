@@ -1,6 +1,6 @@
 /** The built-in roles and what each may do in a team. */
 import { useEffect } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
+import { PageHeader, ResourceView } from "../components/async-state.tsx";
 import { type Capabilities, capabilities, type RoleName } from "../models/permissions.ts";
 import { roles } from "../models/roles.ts";
 
@@ -23,7 +23,7 @@ export function RolesPage() {
         Each member holds one role per team. Administrators may do everything in every team, and manage users, teams and
         signing keys.
       </p>
-      <Async data={roles.data.value} loading={roles.loading.value} error={roles.error.value}>
+      <ResourceView resource={roles}>
         {(list) => (
           <table class="table table--cards">
             <thead>
@@ -58,7 +58,7 @@ export function RolesPage() {
             </tbody>
           </table>
         )}
-      </Async>
+      </ResourceView>
     </>
   );
 }

@@ -1,6 +1,6 @@
 /** Signing keys (administrators): rotate the JWT key; revoke every session in an emergency. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
+import { PageHeader, ResourceView } from "../components/async-state.tsx";
 import { ConfirmDialog } from "../components/dialog.tsx";
 import { revokeAllSessions, rotateSigningKey, signingKeys } from "../models/settings.ts";
 
@@ -23,7 +23,7 @@ export function SettingsPage() {
           The active key signs new sessions. After a rotation the previous key keeps verifying the sessions it signed
           until they expire, so nobody is signed out.
         </p>
-        <Async data={signingKeys.data.value} loading={signingKeys.loading.value} error={signingKeys.error.value}>
+        <ResourceView resource={signingKeys}>
           {(keys) => (
             <table class="table table--cards">
               <thead>
@@ -54,7 +54,7 @@ export function SettingsPage() {
               </tbody>
             </table>
           )}
-        </Async>
+        </ResourceView>
       </section>
       <section class="panel panel--danger" aria-labelledby="revoke-title">
         <h2 id="revoke-title">Emergency: end every session</h2>

@@ -1,8 +1,10 @@
 /** Teams (administrators): create, rename, delete. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
-import { ConfirmDialog, Dialog } from "../components/dialog.tsx";
-import { FormError, TextField } from "../components/fields.tsx";
+import { ActionsHeader, PageHeader, ResourceView } from "../components/async-state.tsx";
+import { ConfirmDialog } from "../components/dialog.tsx";
+import { bind, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
+import { RowActions } from "../components/row-actions.tsx";
 import { check, createForm } from "../models/form.ts";
 import { can, createTeam, deleteTeam, type Team, teams, updateTeam } from "../models/teams.ts";
 
@@ -13,44 +15,20 @@ function TeamDialog({ team, onClose }: { team: Team | null; onClose: () => void 
       description: v.description.length > 200 ? "Description must be at most 200 characters" : undefined,
     })),
   );
-  const { values, errors } = form;
   return (
-    <Dialog open title={team ? `Edit ${team.name}` : "New team"} onClose={onClose}>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const done = await form.submit((v) => {
-            const input = { name: v.name.trim(), description: v.description.trim() };
-            return team ? updateTeam(team.id, input) : createTeam(input);
-          });
-          if (done) onClose();
-        }}
-      >
-        <TextField
-          label="Name"
-          value={values.value.name}
-          onValue={(v) => form.set("name", v)}
-          error={errors.value.name}
-        />
-        <TextField
-          label="Description"
-          value={values.value.description}
-          onValue={(v) => form.set("description", v)}
-          error={errors.value.description}
-        />
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            {team ? "Save" : "Create team"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={team ? `Edit ${team.name}` : "New team"}
+      form={form}
+      submitLabel={team ? "Save" : "Create team"}
+      onClose={onClose}
+      onSubmit={(v) => {
+        const input = { name: v.name.trim(), description: v.description.trim() };
+        return team ? updateTeam(team.id, input) : createTeam(input);
+      }}
+    >
+      <TextField label="Name" {...bind(form, "name")} />
+      <TextField label="Description" {...bind(form, "description")} />
+    </FormDialog>
   );
 }
 
@@ -68,10 +46,8 @@ export function TeamsPage() {
           </button>
         )}
       </PageHeader>
-      <Async
-        data={teams.data.value}
-        loading={teams.loading.value}
-        error={teams.error.value}
+      <ResourceView
+        resource={teams}
         empty={<p>No teams yet. A team owns environments, pipelines, features, contexts and clients.</p>}
       >
         {(list) => (
@@ -80,9 +56,7 @@ export function TeamsPage() {
               <tr>
                 <th scope="col">Team</th>
                 <th scope="col">Description</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -90,22 +64,17 @@ export function TeamsPage() {
                 <tr key={t.id}>
                   <th scope="row">{t.name}</th>
                   <td data-label="Description">{t.description || <span class="muted">—</span>}</td>
-                  <td class="row-actions">
-                    <button type="button" class="btn btn--small" onClick={() => setEditing(t)}>
-                      Edit <span class="visually-hidden">{t.name}</span>
-                    </button>
-                    {admin && (
-                      <button type="button" class="btn btn--small btn--ghost" onClick={() => setDeleting(t)}>
-                        Delete <span class="visually-hidden">{t.name}</span>
-                      </button>
-                    )}
-                  </td>
+                  <RowActions
+                    name={t.name}
+                    onEdit={() => setEditing(t)}
+                    onDelete={admin ? () => setDeleting(t) : undefined}
+                  />
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-      </Async>
+      </ResourceView>
       {editing && <TeamDialog team={editing === "new" ? null : editing} onClose={() => setEditing(null)} />}
       <ConfirmDialog
         open={deleting !== null}

@@ -1,8 +1,10 @@
 /** Users: create with a temporary password, edit, enable/disable, team memberships and roles. */
 import { useEffect, useState } from "preact/hooks";
-import { Async, PageHeader } from "../components/async-state.tsx";
+import { ActionsHeader, PageHeader, ResourceView } from "../components/async-state.tsx";
 import { Dialog } from "../components/dialog.tsx";
-import { Checkbox, FormError, SelectField, TextField } from "../components/fields.tsx";
+import { bind, Checkbox, FormError, SelectField, TextField } from "../components/fields.tsx";
+import { FormDialog } from "../components/form-dialog.tsx";
+import { RowActions } from "../components/row-actions.tsx";
 import { useAction } from "../components/use-action.ts";
 import { check, createForm } from "../models/form.ts";
 import { roles } from "../models/roles.ts";
@@ -73,99 +75,59 @@ function NewUserDialog({ teamId, onClose }: { teamId: string | null; onClose: ()
     );
   }
   return (
-    <Dialog open title="New user" onClose={onClose}>
-      <form
-        class="stack"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const v = values.value;
-          const done = await form.submit(async () => {
-            await registerUser({ ...v, username: v.username.trim(), email: v.email.trim() });
-            return true;
-          });
-          if (done) setCreated({ username: v.username.trim(), password: v.password });
-        }}
-      >
+    <FormDialog
+      title="New user"
+      form={form}
+      submitLabel={"Create user"}
+      onClose={onClose}
+      onSubmit={(v) => registerUser({ ...v, username: v.username.trim(), email: v.email.trim() })}
+      onDone={() => setCreated({ username: values.value.username.trim(), password: values.value.password })}
+    >
+      <TextField label="Username" autoComplete="off" {...bind(form, "username")} />
+      <div class="grid-2">
+        <TextField label="First name" {...bind(form, "firstName")} />
+        <TextField label="Last name" {...bind(form, "lastName")} />
+      </div>
+      <TextField label="Email" type="email" {...bind(form, "email")} />
+      <div class="inline-field">
         <TextField
-          label="Username"
+          label="Temporary password"
           autoComplete="off"
-          value={values.value.username}
-          onValue={(v) => form.set("username", v)}
-          error={errors.value.username}
+          hint="Shown again after creation; the user must change it at first sign-in."
+          {...bind(form, "password")}
         />
-        <div class="grid-2">
-          <TextField
-            label="First name"
-            value={values.value.firstName}
-            onValue={(v) => form.set("firstName", v)}
-            error={errors.value.firstName}
-          />
-          <TextField
-            label="Last name"
-            value={values.value.lastName}
-            onValue={(v) => form.set("lastName", v)}
-            error={errors.value.lastName}
-          />
-        </div>
-        <TextField
-          label="Email"
-          type="email"
-          value={values.value.email}
-          onValue={(v) => form.set("email", v)}
-          error={errors.value.email}
+        <button type="button" class="btn btn--small" onClick={() => form.set("password", generatePassword())}>
+          Generate
+        </button>
+      </div>
+      <div class="grid-2">
+        <SelectField
+          label="Team"
+          value={values.value.teamId ?? ""}
+          options={[
+            ...(admin ? [{ value: "", label: "No team" }] : []),
+            ...(teams.data.value ?? []).map((t) => ({ value: t.id, label: t.name })),
+          ]}
+          onValue={(v) => form.set("teamId", v || null)}
+          error={errors.value.teamId}
         />
-        <div class="inline-field">
-          <TextField
-            label="Temporary password"
-            autoComplete="off"
-            hint="Shown again after creation; the user must change it at first sign-in."
-            value={values.value.password}
-            onValue={(v) => form.set("password", v)}
-            error={errors.value.password}
-          />
-          <button type="button" class="btn btn--small" onClick={() => form.set("password", generatePassword())}>
-            Generate
-          </button>
-        </div>
-        <div class="grid-2">
-          <SelectField
-            label="Team"
-            value={values.value.teamId ?? ""}
-            options={[
-              ...(admin ? [{ value: "", label: "No team" }] : []),
-              ...(teams.data.value ?? []).map((t) => ({ value: t.id, label: t.name })),
-            ]}
-            onValue={(v) => form.set("teamId", v || null)}
-            error={errors.value.teamId}
-          />
-          <SelectField
-            label="Role in the team"
-            value={values.value.roleId ?? ""}
-            options={roleList.map((r) => ({ value: r.id, label: r.name }))}
-            disabled={!values.value.teamId}
-            onValue={(v) => form.set("roleId", v)}
-            error={errors.value.roleId}
-          />
-        </div>
-        {admin && (
-          <Checkbox
-            label="Administrator (every team, user administration, signing keys)"
-            checked={values.value.isAdmin}
-            onValue={(v) => form.set("isAdmin", v)}
-          />
-        )}
-        <FormError message={form.formError.value} />
-        <div class="actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary" disabled={form.submitting.value}>
-            Create user
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        <SelectField
+          label="Role in the team"
+          value={values.value.roleId ?? ""}
+          options={roleList.map((r) => ({ value: r.id, label: r.name }))}
+          disabled={!values.value.teamId}
+          onValue={(v) => form.set("roleId", v)}
+          error={errors.value.roleId}
+        />
+      </div>
+      {admin && (
+        <Checkbox
+          label="Administrator (every team, user administration, signing keys)"
+          checked={values.value.isAdmin}
+          onValue={(v) => form.set("isAdmin", v)}
+        />
+      )}
+    </FormDialog>
   );
 }
 
@@ -190,7 +152,7 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
       }),
     ),
   );
-  const { values, errors } = form;
+  const { values } = form;
   const resetPassword = async () => {
     const password = generatePassword();
     if (await temporary.run(() => setTemporaryPassword(user.id, password))) setTempPassword(password);
@@ -212,26 +174,10 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
           }}
         >
           <div class="grid-2">
-            <TextField
-              label="First name"
-              value={values.value.firstName}
-              onValue={(v) => form.set("firstName", v)}
-              error={errors.value.firstName}
-            />
-            <TextField
-              label="Last name"
-              value={values.value.lastName}
-              onValue={(v) => form.set("lastName", v)}
-              error={errors.value.lastName}
-            />
+            <TextField label="First name" {...bind(form, "firstName")} />
+            <TextField label="Last name" {...bind(form, "lastName")} />
           </div>
-          <TextField
-            label="Email"
-            type="email"
-            value={values.value.email}
-            onValue={(v) => form.set("email", v)}
-            error={errors.value.email}
-          />
+          <TextField label="Email" type="email" {...bind(form, "email")} />
           {admin && !self && (
             <>
               <Checkbox
@@ -377,13 +323,7 @@ export function UsersPage({ teamId }: { teamId: string | null }) {
           }}
         />
       </search>
-      <Async
-        data={users.data.value}
-        loading={users.loading.value}
-        error={users.error.value}
-        onRetry={() => void users.refresh()}
-        empty={<p>No user matches.</p>}
-      >
+      <ResourceView resource={users} empty={<p>No user matches.</p>}>
         {(list) => (
           <table class="table table--cards">
             <thead>
@@ -392,9 +332,7 @@ export function UsersPage({ teamId }: { teamId: string | null }) {
                 <th scope="col">Email</th>
                 <th scope="col">Teams and roles</th>
                 <th scope="col">State</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -419,17 +357,13 @@ export function UsersPage({ teamId }: { teamId: string | null }) {
                     {u.enabled ? "Enabled" : "Disabled"}
                     {u.isTemporaryPassword && <p class="muted small">temporary password</p>}
                   </td>
-                  <td class="row-actions">
-                    <button type="button" class="btn btn--small" onClick={() => setEditing(u)}>
-                      Edit <span class="visually-hidden">{u.username}</span>
-                    </button>
-                  </td>
+                  <RowActions name={u.username} onEdit={() => setEditing(u)} />
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-      </Async>
+      </ResourceView>
       {creating && <NewUserDialog teamId={teamId} onClose={() => setCreating(false)} />}
       {editing && <EditUserDialog user={editing} onClose={() => setEditing(null)} />}
     </>
