@@ -15,8 +15,8 @@ const DRAIN_MS = 2000;
 interface Conn {
   socket: Socket<Conn> | undefined;
   reader: ReplyReader;
-  /** The request on the wire: its scheduled time and body index; undefined = idle. */
-  busy: { at: number; index: number; measured: boolean } | undefined;
+  /** The request on the wire: its scheduled time, sequence number and body index; undefined = idle. */
+  busy: { at: number; seq: number; index: number; measured: boolean } | undefined;
   pendingWrite: Uint8Array | undefined;
 }
 
@@ -98,12 +98,17 @@ async function connect(conn: Conn): Promise<void> {
   });
 }
 
-/** A dropped connection: its request is lost (counted as unanswered) and the connection reopens. */
+/**
+ * A dropped connection (e.g. a server's keep-alive timeout on an idle one) reopens; its request, if any, goes back
+ * to the head of the queue with its scheduled time, so the delay still counts.
+ */
 function lost(conn: Conn): void {
   if (!conn.socket || finished) return;
   conn.socket = undefined;
-  conn.busy = undefined;
   socketErrors++;
+  const job = conn.busy;
+  conn.busy = undefined;
+  if (job) queue.splice(queueHead, 0, { at: job.at, seq: job.seq });
   reopen(conn);
 }
 
@@ -125,7 +130,7 @@ let finished = false;
 function send(conn: Conn, job: { at: number; seq: number }): void {
   const index = job.seq % requests.length;
   const measured = job.seq >= warmupCount;
-  conn.busy = { at: job.at, index, measured };
+  conn.busy = { at: job.at, seq: job.seq, index, measured };
   if (measured) sendLags[job.seq - warmupCount] = performance.now() - job.at;
   const bytes = requests[index];
   const written = conn.socket!.write(bytes);
@@ -141,7 +146,7 @@ function pump(): void {
   }
   while (queueHead < queue.length && idle.length > 0) {
     const conn = idle.pop()!;
-    if (!conn.socket) continue;
+    if (!conn.socket || conn.busy) continue; // closed, or a stale second entry of a reopened connection
     send(conn, queue[queueHead++]);
   }
   if (queueHead > 65_536) {
@@ -197,7 +202,7 @@ const result: OpenLoopResult = {
   p99Ms: quantileSorted(all, 0.99),
   p999Ms: quantileSorted(all, 0.999),
   maxMs: all[all.length - 1],
-  sendLagP99Ms: quantileSorted(lags, 0.99),
+  sendLagP99Ms: lags.length ? quantileSorted(lags, 0.99) : 0,
   statuses,
   badBodies,
   badExample,

@@ -51,7 +51,7 @@ export interface OpenLoopResult {
   badExample?: string;
   /** Per body index: 1 on, 0 off, -1 never answered; -2 when one body got both answers (it must not). */
   decisions: number[];
-  /** Connection errors (reconnected). */
+  /** Connections dropped and reopened (their requests re-sent). */
   socketErrors: number;
 }
 
