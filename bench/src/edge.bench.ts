@@ -251,6 +251,7 @@ async function main(): Promise<void> {
   const servers: Record<string, Server> = {};
   const runs: Record<string, Load[]> = { bare: [], 100: [], 10000: [] };
   let rss10k = Number.NaN;
+  let rss10kSettled = Number.NaN;
   try {
     servers.bare = await startBare();
     for (const count of [100, 10_000]) {
@@ -263,7 +264,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of Object.keys(runs)) runs[name].push(await load(servers[name].url, script, DURATION_S));
     }
-    rss10k = await rssMb(servers[10_000].pid);
+    rss10k = await rssMb(servers[10_000].pid); // right after the load: live data plus garbage not yet collected
+    await Bun.sleep(2_000);
+    rss10kSettled = await rssMb(servers[10_000].pid); // the same process idle for 2 s
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -275,7 +278,7 @@ async function main(): Promise<void> {
     row(
       "edge, 10,000 flags",
       results[10_000],
-      `   ${(results[10_000].rps / results.bare.rps).toFixed(2)}× bare   RSS ${rss10k.toFixed(0)} MB`,
+      `   ${(results[10_000].rps / results.bare.rps).toFixed(2)}× bare   RSS ${rss10k.toFixed(0)} MB after load, ${rss10kSettled.toFixed(0)} MB settled`,
     ),
   );
   const e100 = results[100];
@@ -292,14 +295,18 @@ async function main(): Promise<void> {
       e10k.rps >= 0.9 * e100.rps,
       `${((e10k.rps / e100.rps - 1) * 100).toFixed(1)} %`,
     ],
-    ["RSS ≤ 150 MB with 10,000 flags", rss10k <= 150, `${rss10k.toFixed(0)} MB`],
+    ["RSS ≤ 150 MB with 10,000 flags (after load)", rss10k <= 150, `${rss10k.toFixed(0)} MB`],
     ["no errors", e100.errors + e10k.errors === 0, `${e100.errors + e10k.errors}`],
   ] as const;
   console.log("\ntargets");
-  for (const [name, met, detail] of targets) console.log(`  ${met ? "met " : "MISS"}  ${name.padEnd(40)} ${detail}`);
+  for (const [name, met, detail] of targets) console.log(`  ${met ? "met " : "MISS"}  ${name.padEnd(46)} ${detail}`);
   // `--json <file>`: the same figures for the suite's orchestrator (bench/src/run.ts).
   const json = process.argv.indexOf("--json");
-  if (json > 0) await Bun.write(process.argv[json + 1], JSON.stringify({ results, rss10kMb: rss10k, targets }));
+  if (json > 0)
+    await Bun.write(
+      process.argv[json + 1],
+      JSON.stringify({ results, rss10kMb: rss10k, rss10kSettledMb: rss10kSettled, targets }),
+    );
   // Performance targets are reported, not enforced (a shared CI box is noisy); wrong answers fail the run.
   if (e100.errors + e10k.errors > 0) process.exitCode = 1;
 }
