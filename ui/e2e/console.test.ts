@@ -315,7 +315,7 @@ describe.skipIf(reason !== null)("console end to end", () => {
       await approver.getByText("Nothing is waiting for a decision.").waitFor();
       failurePage = page;
       // the requester's page follows without a reload (featureChanged subscription)
-      await page.locator(".stage-panel .badge--live").waitFor({ timeout: 15_000 });
+      await page.locator(".stage-panel .badge--live").waitFor({ timeout: 30_000 });
       await other.close();
     },
   );
