@@ -21,7 +21,7 @@ describe("HTTP surface", () => {
     expect(await (await fetch(`${t.url}/health/live`)).json()).toEqual({ status: "ok" });
     const health = await fetch(`${t.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: "ok", database: "pglite" });
+    expect(await health.json()).toEqual({ status: "ok", database: t.database.handle.kind });
   });
 
   test("CORS preflight allows the configured origin with credentials and the auth header", async () => {

@@ -84,7 +84,7 @@ describe("subscriptions over WebSocket", () => {
 
   test("featureChanged delivers the team's committed changes, not other teams'", async () => {
     const client = wsClient(t.wsUrl, org.viewer.token);
-    const results = wsTake(client, CHANGES, { teamId: org.teamA.id }, 1);
+    const results = wsTake(client, CHANGES, { teamId: org.teamA.id }, 1, 20_000);
     await Bun.sleep(300);
     const db = t.database.db;
     await db.transaction((tx) =>
