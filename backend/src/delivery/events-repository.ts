@@ -1,47 +1,82 @@
 /**
- * Bulk storage of evaluation events and their per-minute rollups. Rows travel as one JSON parameter
- * expanded by `json_to_recordset` (no per-row statements, no parameter-count limit), in chunks.
+ * Bulk storage of evaluation events and their per-minute rollups.
+ *
+ * A batch is ONE statement: the batch claim, the events and the rollup upsert as data-modifying CTEs,
+ * atomic like a transaction and one round trip. Rows travel as column arrays (Postgres array literals
+ * built here, one text parameter per column) expanded by `unnest`, so the parameter count is fixed
+ * and there is no per-row JSON on either side except the context object itself.
  */
-import { type Executor, executeRows, type Tx } from "@fluxgate/drizzle";
+import { type Executor, executeRows } from "@fluxgate/drizzle";
 import { sql } from "drizzle-orm";
+import { boolArray, numberArray, textArray } from "./sql-arrays.ts";
 
-/** One event as stored (`t` epoch ms, `c` the context object). */
-export interface EventRow {
-  k: string;
-  e: string;
-  t: number;
-  r: boolean;
-  v: string | null;
-  c: Record<string, string> | null;
-  u: string | null;
-  p: boolean;
+/** Events of a batch, one array per column, all the same length (`t` epoch ms, `c` the context as JSON text). */
+export interface EventColumns {
+  k: string[];
+  e: string[];
+  t: number[];
+  r: boolean[];
+  v: (string | null)[];
+  c: (string | null)[];
+  u: (string | null)[];
+  p: boolean[];
 }
 
-/** One rollup increment (`b` minute start, epoch ms). */
-export interface RollupRow {
-  b: number;
-  k: string;
-  e: string;
-  v: string;
-  r: boolean;
-  n: number;
-  c: number;
+/** Rollup increments, one array per column, unique per key and sorted (lock order); `b` minute start, epoch ms. */
+export interface RollupColumns {
+  b: number[];
+  k: string[];
+  e: string[];
+  v: string[];
+  r: boolean[];
+  n: number[];
+  c: number[];
 }
 
-const CHUNK = 5_000;
-
-/** Claims a batch id; false when it was stored before (then nothing else may be written). */
-export async function claimBatch(
-  tx: Tx,
+/**
+ * Claims the batch id and, only when the claim is new, stores the events and adds to the rollups — all
+ * or nothing. False when the id was stored before (then nothing is written).
+ */
+export async function storeBatch(
+  executor: Executor,
   batch: { batchId: string; clientId: string; teamId: string; count: number },
+  events: EventColumns,
+  rollups: RollupColumns,
 ): Promise<boolean> {
-  const rows = await executeRows(
-    tx,
-    sql`insert into evaluation_batches (batch_id, client_id, team_id, event_count)
+  const rows = await executeRows<{ claimed: number }>(
+    executor,
+    sql`with claim as (
+        insert into evaluation_batches (batch_id, client_id, team_id, event_count)
         values (${batch.batchId}, ${batch.clientId}, ${batch.teamId}, ${batch.count})
-        on conflict (batch_id) do nothing returning batch_id`,
+        on conflict (batch_id) do nothing
+        returning batch_id
+      ), stored_events as (
+        insert into evaluation_events
+          (team_id, batch_id, client_id, feature_key, environment_id, evaluated_at, result, variant,
+           evaluation_context, user_context, prior_assignment)
+        select ${batch.teamId}::uuid, ${batch.batchId}::uuid, ${batch.clientId}::uuid, x.k, x.e,
+               to_timestamp(x.t / 1000.0), x.r, x.v, x.c::jsonb, x.u, x.p
+        from unnest(${textArray(events.k)}::text[], ${textArray(events.e)}::text[], ${numberArray(events.t)}::float8[],
+                    ${boolArray(events.r)}::bool[], ${textArray(events.v)}::text[], ${textArray(events.c)}::text[],
+                    ${textArray(events.u)}::text[], ${boolArray(events.p)}::bool[])
+          as x(k, e, t, r, v, c, u, p)
+        where exists (select 1 from claim)
+      ), added_rollups as (
+        insert into evaluation_rollups
+          (team_id, bucket, feature_key, environment_id, client_id, variant, result, evaluation_count, cached_count)
+        select ${batch.teamId}::uuid, to_timestamp(x.b / 1000.0), x.k, x.e, ${batch.clientId}::uuid, x.v, x.r, x.n, x.c
+        from unnest(${numberArray(rollups.b)}::float8[], ${textArray(rollups.k)}::text[], ${textArray(rollups.e)}::text[],
+                    ${textArray(rollups.v)}::text[], ${boolArray(rollups.r)}::bool[], ${numberArray(rollups.n)}::int8[],
+                    ${numberArray(rollups.c)}::int8[])
+          as x(b, k, e, v, r, n, c)
+        where exists (select 1 from claim)
+        on conflict on constraint evaluation_rollups_pk do update set
+          evaluation_count = evaluation_rollups.evaluation_count + excluded.evaluation_count,
+          cached_count = evaluation_rollups.cached_count + excluded.cached_count
+      )
+      select count(*)::int as claimed from claim`,
   );
-  return rows.length === 1;
+  return Number(rows[0]?.claimed ?? 0) === 1;
 }
 
 export async function findBatch(
@@ -53,42 +88,4 @@ export async function findBatch(
     sql`select client_id, event_count from evaluation_batches where batch_id = ${batchId}`,
   );
   return row ? { clientId: row.client_id, count: Number(row.event_count) } : undefined;
-}
-
-export async function insertEvents(
-  tx: Tx,
-  scope: { teamId: string; clientId: string; batchId: string },
-  events: EventRow[],
-): Promise<void> {
-  for (let i = 0; i < events.length; i += CHUNK) {
-    const json = JSON.stringify(events.slice(i, i + CHUNK));
-    await tx.execute(sql`
-      insert into evaluation_events
-        (team_id, batch_id, client_id, feature_key, environment_id, evaluated_at, result, variant,
-         evaluation_context, user_context, prior_assignment)
-      select ${scope.teamId}::uuid, ${scope.batchId}::uuid, ${scope.clientId}::uuid, x.k, x.e,
-             to_timestamp(x.t / 1000.0), x.r, x.v, x.c, x.u, x.p
-      from json_to_recordset((${json}::text)::json)
-        as x(k text, e text, t double precision, r boolean, v text, c jsonb, u text, p boolean)`);
-  }
-}
-
-/** Adds counts to the rollups; rows must be unique per key (callers aggregate) and sorted (lock order). */
-export async function addRollups(
-  tx: Tx,
-  scope: { teamId: string; clientId: string },
-  rows: RollupRow[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(rows.slice(i, i + CHUNK));
-    await tx.execute(sql`
-      insert into evaluation_rollups
-        (team_id, bucket, feature_key, environment_id, client_id, variant, result, evaluation_count, cached_count)
-      select ${scope.teamId}::uuid, to_timestamp(x.b / 1000.0), x.k, x.e, ${scope.clientId}::uuid, x.v, x.r, x.n, x.c
-      from json_to_recordset((${json}::text)::json)
-        as x(b double precision, k text, e text, v text, r boolean, n bigint, c bigint)
-      on conflict on constraint evaluation_rollups_pk do update set
-        evaluation_count = evaluation_rollups.evaluation_count + excluded.evaluation_count,
-        cached_count = evaluation_rollups.cached_count + excluded.cached_count`);
-  }
 }

@@ -10,7 +10,7 @@ import type { Db } from "@fluxgate/drizzle";
 import type { ContextPair, EvaluationCounter, FeatureEvaluationEvent } from "@fluxgate/proto";
 import type { ClientRecord } from "./auth.ts";
 import { invalid, isUuid } from "./errors.ts";
-import { addRollups, claimBatch, type EventRow, findBatch, insertEvents, type RollupRow } from "./events-repository.ts";
+import { type EventColumns, findBatch, type RollupColumns, storeBatch } from "./events-repository.ts";
 
 export interface IngestLimits {
   maxEvents: number;
@@ -46,41 +46,62 @@ export async function ingestEvaluations(
   if (!isUuid(batchId)) throw invalid("batch_id must be a UUID");
   if (batch.events.length > limits.maxEvents) throw invalid(`at most ${limits.maxEvents} events per batch`);
   if (batch.counters.length > limits.maxCounters) throw invalid(`at most ${limits.maxCounters} counters per batch`);
-  const now = Date.now();
-  const events = batch.events.map((e, i) => toEventRow(e, i, client.id, now));
-  const counters = batch.counters.map((c, i) => toRollupRow(c, i));
-  const count = events.length + counters.length;
+  const count = batch.events.length + batch.counters.length;
   if (count === 0) return { processedCount: 0, duplicate: false, batchId };
-  const rollups = counters.length > 0 ? aggregate(counters) : aggregate(events.map(eventIncrement));
-  const scope = { teamId: client.teamId, clientId: client.id, batchId };
-  const stored = await db.transaction(async (tx) => {
-    if (!(await claimBatch(tx, { ...scope, count }))) return false;
-    await insertEvents(tx, scope, events);
-    await addRollups(tx, scope, rollups);
-    return true;
-  });
+  const fromCounters = batch.counters.length > 0;
+  const rollups = new Rollups();
+  const events = toEventColumns(batch.events, client.id, Date.now(), fromCounters ? null : rollups);
+  if (fromCounters) for (let i = 0; i < batch.counters.length; i++) addCounter(rollups, batch.counters[i], i);
+  const scope = { teamId: client.teamId, clientId: client.id, batchId, count };
+  const stored = await storeBatch(db, scope, events, rollups.columns());
   if (stored) return { processedCount: count, duplicate: false, batchId };
   const previous = await findBatch(db, batchId);
   if (!previous || previous.clientId !== client.id) throw invalid("batch_id was already used by another client");
   return { processedCount: previous.count, duplicate: true, batchId };
 }
 
-function toEventRow(e: FeatureEvaluationEvent, i: number, clientId: string, now: number): EventRow {
-  const where = `events[${i}]`;
-  if (e.client_id && e.client_id.toLowerCase() !== clientId) throw invalid(`${where}.client_id is another client`);
-  return {
-    k: text(e.feature_key, `${where}.feature_key`, 100, true),
-    e: text(e.environment_id, `${where}.environment_id`, 100, true),
-    t: timestamp(e.evaluated_at_unix_ms, now),
-    r: e.evaluation_result === true,
-    v: text(e.variant, `${where}.variant`, 100, false) || null,
-    c: contextObject(e.evaluation_context, where),
-    u: text(e.user_context, `${where}.user_context`, 255, false) || null,
-    p: e.prior_assignment === true,
+/** Validates the events into column arrays; with `rollups`, counts each event there too. */
+function toEventColumns(
+  list: FeatureEvaluationEvent[],
+  clientId: string,
+  now: number,
+  rollups: Rollups | null,
+): EventColumns {
+  const n = list.length;
+  const cols: EventColumns = {
+    k: new Array(n),
+    e: new Array(n),
+    t: new Array(n),
+    r: new Array(n),
+    v: new Array(n),
+    c: new Array(n),
+    u: new Array(n),
+    p: new Array(n),
   };
+  for (let i = 0; i < n; i++) {
+    const e = list[i];
+    const where = `events[${i}]`;
+    if (e.client_id && e.client_id.toLowerCase() !== clientId) throw invalid(`${where}.client_id is another client`);
+    const key = text(e.feature_key, `${where}.feature_key`, 100, true);
+    const env = text(e.environment_id, `${where}.environment_id`, 100, true);
+    const at = timestamp(e.evaluated_at_unix_ms, now);
+    const result = e.evaluation_result === true;
+    const variant = text(e.variant, `${where}.variant`, 100, false);
+    const prior = e.prior_assignment === true;
+    cols.k[i] = key;
+    cols.e[i] = env;
+    cols.t[i] = at;
+    cols.r[i] = result;
+    cols.v[i] = variant || null;
+    cols.c[i] = contextJson(e.evaluation_context, where);
+    cols.u[i] = text(e.user_context, `${where}.user_context`, 255, false) || null;
+    cols.p[i] = prior;
+    rollups?.add(Math.floor(at / MINUTE) * MINUTE, key, env, variant, result, 1, prior ? 1 : 0);
+  }
+  return cols;
 }
 
-function toRollupRow(c: EvaluationCounter, i: number): RollupRow {
+function addCounter(rollups: Rollups, c: EvaluationCounter, i: number): void {
   const where = `counters[${i}]`;
   const n = Number(c.evaluation_count);
   const cached = Number(c.cached_count);
@@ -90,33 +111,56 @@ function toRollupRow(c: EvaluationCounter, i: number): RollupRow {
   }
   const minute = Number(c.minute_unix_ms);
   if (!Number.isFinite(minute) || minute <= 0) throw invalid(`${where}.minute_unix_ms is required`);
-  return {
-    b: Math.floor(minute / MINUTE) * MINUTE,
-    k: text(c.feature_key, `${where}.feature_key`, 100, true),
-    e: text(c.environment_id, `${where}.environment_id`, 100, true),
-    v: text(c.variant, `${where}.variant`, 100, false),
-    r: c.result === true,
+  rollups.add(
+    Math.floor(minute / MINUTE) * MINUTE,
+    text(c.feature_key, `${where}.feature_key`, 100, true),
+    text(c.environment_id, `${where}.environment_id`, 100, true),
+    text(c.variant, `${where}.variant`, 100, false),
+    c.result === true,
     n,
-    c: cached,
-  };
+    cached,
+  );
 }
 
-function eventIncrement(e: EventRow): RollupRow {
-  return { b: Math.floor(e.t / MINUTE) * MINUTE, k: e.k, e: e.e, v: e.v ?? "", r: e.r, n: 1, c: e.p ? 1 : 0 };
+interface RollupSum {
+  b: number;
+  k: string;
+  e: string;
+  v: string;
+  r: boolean;
+  n: number;
+  c: number;
 }
 
-/** One row per rollup key, sorted so concurrent batches lock rows in the same order. */
-function aggregate(rows: RollupRow[]): RollupRow[] {
-  const byKey = new Map<string, RollupRow>();
-  for (const row of rows) {
-    const key = `${row.b}\u0000${row.k}\u0000${row.e}\u0000${row.v}\u0000${row.r}`;
-    const sum = byKey.get(key);
+/** Rollup increments summed per key (minute, flag, environment, variant, result). */
+class Rollups {
+  private readonly byKey = new Map<string, RollupSum>();
+
+  add(b: number, k: string, e: string, v: string, r: boolean, n: number, c: number): void {
+    const key = `${b}\u0000${k}\u0000${e}\u0000${v}\u0000${r}`;
+    const sum = this.byKey.get(key);
     if (sum) {
-      sum.n += row.n;
-      sum.c += row.c;
-    } else byKey.set(key, { ...row });
+      sum.n += n;
+      sum.c += c;
+    } else this.byKey.set(key, { b, k, e, v, r, n, c });
   }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+
+  /** One row per key, sorted by key so concurrent batches lock rollup rows in the same order. */
+  columns(): RollupColumns {
+    const keys = [...this.byKey.keys()].sort();
+    const cols: RollupColumns = { b: [], k: [], e: [], v: [], r: [], n: [], c: [] };
+    for (const key of keys) {
+      const s = this.byKey.get(key) as RollupSum;
+      cols.b.push(s.b);
+      cols.k.push(s.k);
+      cols.e.push(s.e);
+      cols.v.push(s.v);
+      cols.r.push(s.r);
+      cols.n.push(s.n);
+      cols.c.push(s.c);
+    }
+    return cols;
+  }
 }
 
 function text(value: unknown, field: string, max: number, required: boolean): string {
@@ -132,17 +176,21 @@ function timestamp(ms: number, now: number): number {
   return Number.isFinite(t) && t > 0 && t <= now + 86_400_000 ? t : now;
 }
 
-/** Context pairs as an object (a repeated key: the last wins, as in the original). */
-function contextObject(pairs: ContextPair[], where: string): Record<string, string> | null {
+/**
+ * Context pairs as a JSON object text (a repeated key: the last wins, as in the original — and as jsonb
+ * keeps it), or null when there are none.
+ */
+function contextJson(pairs: ContextPair[], where: string): string | null {
   if (pairs.length === 0) return null;
   if (pairs.length > MAX_CONTEXT_PAIRS)
     throw invalid(`${where}.evaluation_context has more than ${MAX_CONTEXT_PAIRS} pairs`);
-  const out: Record<string, string> = Object.create(null);
-  for (const { key, value } of pairs) {
+  let json = "{";
+  for (let i = 0; i < pairs.length; i++) {
+    const { key, value } = pairs[i];
     if (key.length > MAX_CONTEXT_TEXT || value.length > MAX_CONTEXT_TEXT) {
       throw invalid(`${where}.evaluation_context entries are limited to ${MAX_CONTEXT_TEXT} characters`);
     }
-    out[key] = value;
+    json += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${JSON.stringify(value)}`;
   }
-  return out;
+  return `${json}}`;
 }
