@@ -252,6 +252,7 @@ async function main(): Promise<void> {
   const runs: Record<string, Load[]> = { bare: [], 100: [], 10000: [] };
   let rss10k = Number.NaN;
   let rss10kSettled = Number.NaN;
+  let rss10kIdle = Number.NaN;
   try {
     servers.bare = await startBare();
     for (const count of [100, 10_000]) {
@@ -259,6 +260,7 @@ async function main(): Promise<void> {
       await Bun.write(path, JSON.stringify(snapshotWith(count)));
       servers[count] = await startEdge(path);
     }
+    rss10kIdle = await rssMb(servers[10_000].pid);
     for (const name of Object.keys(runs)) await load(servers[name].url, script, WARMUP_S);
     // Interleaved rounds: a noisy neighbour or thermal drift hits every server alike.
     for (let round = 0; round < ROUNDS; round++) {
@@ -278,7 +280,7 @@ async function main(): Promise<void> {
     row(
       "edge, 10,000 flags",
       results[10_000],
-      `   ${(results[10_000].rps / results.bare.rps).toFixed(2)}× bare   RSS ${rss10k.toFixed(0)} MB after load, ${rss10kSettled.toFixed(0)} MB settled`,
+      `   ${(results[10_000].rps / results.bare.rps).toFixed(2)}× bare   RSS ${rss10k.toFixed(0)} MB after load, ${rss10kSettled.toFixed(0)} MB settled, ${rss10kIdle.toFixed(0)} MB before load`,
     ),
   );
   const e100 = results[100];
