@@ -15,12 +15,12 @@ beforeAll(async () => {
   team = await createTeam(backend.database.db);
   client = await createClient(backend.database.db, team.teamId);
   edge = new Recorder(backend.url, client);
-});
+}, 30_000);
 
 afterAll(async () => {
   await edge.stop();
   await backend.stop();
-});
+}, 30_000);
 
 const event = (key: string, i: number, at = Date.now()) => ({
   feature_key: key,
