@@ -27,6 +27,10 @@ export interface BackendConfig {
   maxBodyBytes: number;
   /** Production hides introspection from anonymous callers. From `NODE_ENV=production` or `production = true`. */
   production: boolean;
+  /** Days raw evaluation events are kept. */
+  analyticsRawRetentionDays: number;
+  /** Days per-minute rollups and the analytics cube (dashboards) are kept. */
+  analyticsRollupRetentionDays: number;
 }
 
 export interface HostPort {
@@ -57,6 +61,8 @@ const DEFAULTS = {
   trust_proxy: false,
   max_body_bytes: 1_048_576,
   production: false,
+  analytics_raw_retention_days: 7,
+  analytics_rollup_retention_days: 90,
 } as const;
 
 const KEYS: Record<string, KeySpec> = {
@@ -72,6 +78,11 @@ const KEYS: Record<string, KeySpec> = {
   trust_proxy: { env: "FLUXGATE_TRUST_PROXY", parse: parseBoolean },
   max_body_bytes: { env: "FLUXGATE_MAX_BODY_BYTES", parse: positiveInteger(1024, 100 * 1024 * 1024) },
   production: { env: "FLUXGATE_PRODUCTION", parse: parseBoolean },
+  analytics_raw_retention_days: { env: "FLUXGATE_ANALYTICS_RAW_RETENTION_DAYS", parse: positiveInteger(1, 3650) },
+  analytics_rollup_retention_days: {
+    env: "FLUXGATE_ANALYTICS_ROLLUP_RETENTION_DAYS",
+    parse: positiveInteger(1, 3650),
+  },
 };
 
 export interface LoadConfigOptions {
@@ -125,6 +136,8 @@ export function parseConfig(text: string, options: { env?: Env; source?: string 
     trustProxy: values.trust_proxy as boolean,
     maxBodyBytes: values.max_body_bytes as number,
     production: values.production as boolean,
+    analyticsRawRetentionDays: values.analytics_raw_retention_days as number,
+    analyticsRollupRetentionDays: values.analytics_rollup_retention_days as number,
   };
 }
 

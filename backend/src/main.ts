@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { type DatabaseHandle, openDatabase, seedDemo } from "@fluxgate/drizzle";
 import type { Server } from "bun";
+import { type AnalyticsJobs, startAnalyticsJobs } from "./analytics/jobs";
 import { createApp } from "./app";
 import { deleteExpiredSessions } from "./auth/repository";
 import { type BackendConfig, ConfigError, formatHostPort, loadConfig } from "./config";
@@ -66,6 +67,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
   let server: Server<SocketData> | undefined;
   let delivery: Delivery | undefined;
   let killScheduler: KillScheduler | undefined;
+  let analyticsJobs: AnalyticsJobs | undefined;
   const cleanup = setInterval(() => {
     deleteExpiredSessions(deps.db, new Date(Date.now() - SESSION_KEEP_MS)).catch((err) =>
       deps.log.warn("expired session cleanup failed", { error: String(err) }),
@@ -82,6 +84,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
     if (drainMs > 0 && server) await Promise.race([server.stop(false), Bun.sleep(Math.min(250, drainMs))]);
     server?.stop(true);
     await killScheduler?.stop();
+    await analyticsJobs?.stop();
     await deps.pubsub.close();
     if (!options.handle) await handle.close();
   };
@@ -106,6 +109,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
       delivery = await startDelivery({ db: deps.db, handle, config: { grpc_addr: formatHostPort(config.grpcAddr) } });
     }
     killScheduler = startKillScheduler(deps, options.killSchedulerIntervalMs);
+    analyticsJobs = startAnalyticsJobs(deps);
   } catch (err) {
     await stop();
     throw err;

@@ -197,6 +197,56 @@ const CASES: Record<string, Case> = {
     }),
     change: () => ({ evaluationCount: 11, uniqueUsers: 4 }),
   },
+  evaluation_deltas: {
+    table: s.evaluationDeltas,
+    row: (f) => ({
+      teamId: f.team,
+      bucket: T1,
+      featureKey: "f1",
+      environmentId: f.env,
+      clientId: f.client,
+      evaluationCount: 10,
+      successCount: 4,
+      cachedCount: 2,
+      lastEvaluatedAt: T2,
+      users: new Uint8Array([1, 0, 0, 0, 65]),
+    }),
+    change: () => ({ evaluationCount: 12, users: null }),
+  },
+  evaluation_cube: {
+    table: s.evaluationCube,
+    row: (f) => ({
+      teamId: f.team,
+      grain: 60,
+      bucket: T1,
+      featureKey: "f1",
+      environmentId: "",
+      clientId: f.client,
+      evaluationCount: 10,
+      successCount: 4,
+      cachedCount: 2,
+      lastEvaluatedAt: T2,
+    }),
+    change: () => ({ successCount: 5, lastEvaluatedAt: T1 }),
+  },
+  evaluation_user_sketches: {
+    table: s.evaluationUserSketches,
+    row: (f) => ({
+      teamId: f.team,
+      grain: 1440,
+      bucket: T1,
+      featureKey: "",
+      environmentId: f.env,
+      clientId: "",
+      users: new Uint8Array([1, 0, 0, 0, 65]),
+    }),
+    change: () => ({ users: new Uint8Array([1]) }),
+  },
+  analytics_watermarks: {
+    table: s.analyticsWatermarks,
+    row: () => ({ grain: 60, sealedUntil: T1 }),
+    change: () => ({ sealedUntil: T2 }),
+  },
 };
 
 test("every table of the schema has a round-trip case", () => {

@@ -2,6 +2,7 @@
  * The schema's domains, in print order. A new domain = its `graphql.ts` (exporting `typeDefs` and `resolvers`)
  * plus one import and one entry here. Then `bun run schema:print` to update backend/schema.graphql.
  */
+import * as analytics from "../analytics/graphql";
 import * as audit from "../audit/graphql";
 import * as auth from "../auth/graphql";
 import * as changes from "../changes/graphql";
@@ -37,4 +38,5 @@ export const modules: GraphQLModule[] = [
   workflow,
   killswitch,
   preview,
+  analytics,
 ];

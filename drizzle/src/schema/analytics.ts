@@ -1,13 +1,17 @@
 /** Sticky assignments and evaluation analytics (reference §1.6, §8). */
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
   boolean,
+  check,
+  customType,
   index,
   integer,
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   timestamp,
   uuid,
   varchar,
@@ -101,3 +105,107 @@ export const evaluationRollups = pgTable(
     index("evaluation_rollups_team_bucket_idx").on(t.teamId, t.bucket),
   ],
 );
+
+/** Raw bytes (HyperLogLog sketches, backend/src/analytics/hll.ts). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  // postgres.js hands back a Buffer, PGlite a Uint8Array: one type either way
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+/**
+ * What each stored batch adds, per (minute, flag, environment): counts and a sketch of its users. Written by ingest in
+ * the batch's statement (an insert here notifies `fluxgate_evaluations` with the team id, once per statement: see
+ * the migration's trigger); the analytics compaction job folds rows into `evaluation_cube` and deletes them.
+ */
+export const evaluationDeltas = pgTable(
+  "evaluation_deltas",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    featureKey: varchar("feature_key", { length: 100 }).notNull(),
+    environmentId: varchar("environment_id", { length: 100 }).notNull(),
+    clientId: uuid("client_id").notNull(),
+    evaluationCount: bigint("evaluation_count", { mode: "number" }).notNull(),
+    successCount: bigint("success_count", { mode: "number" }).notNull(),
+    cachedCount: bigint("cached_count", { mode: "number" }).notNull(),
+    lastEvaluatedAt: timestamp("last_evaluated_at", { withTimezone: true }).notNull(),
+    users: bytea("users"),
+  },
+  (t) => [index("evaluation_deltas_team_bucket_idx").on(t.teamId, t.bucket)],
+);
+
+/**
+ * Evaluation counts per minute, hour and day (`grain` in minutes), pre-aggregated for every combination of flag,
+ * environment and client: '' in a dimension means "all of them". Dashboards read only this, the user sketches
+ * below and the few `evaluation_deltas` not folded in yet. Written only by the compaction job.
+ */
+export const evaluationCube = pgTable(
+  "evaluation_cube",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    grain: smallint("grain").notNull(),
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    featureKey: varchar("feature_key", { length: 100 }).notNull(),
+    environmentId: varchar("environment_id", { length: 100 }).notNull(),
+    clientId: varchar("client_id", { length: 36 }).notNull(),
+    evaluationCount: bigint("evaluation_count", { mode: "number" }).notNull().default(0),
+    successCount: bigint("success_count", { mode: "number" }).notNull().default(0),
+    cachedCount: bigint("cached_count", { mode: "number" }).notNull().default(0),
+    lastEvaluatedAt: timestamp("last_evaluated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // filters on every dimension of the row: one range scan per (grain, bucket range)
+    primaryKey({
+      name: "evaluation_cube_pk",
+      columns: [t.teamId, t.featureKey, t.environmentId, t.clientId, t.grain, t.bucket],
+    }),
+    // per-flag breakdowns (flag varies, environment and client fixed); migration 0004 adds
+    // INCLUDE (feature_key, the counts, last_evaluated_at) for index-only scans (drizzle-kit does not model it)
+    index("evaluation_cube_scope_idx").on(t.teamId, t.environmentId, t.clientId, t.grain, t.bucket),
+    // retention: rows are written roughly in time order, a BRIN index costs next to nothing to keep
+    index("evaluation_cube_bucket_idx").using("brin", t.bucket),
+    check("evaluation_cube_grain", sql`${t.grain} IN (1, 60, 1440)`),
+  ],
+);
+
+/**
+ * HyperLogLog sketches of the users behind `evaluation_cube`'s rows, same key. Minute sketches are kept current;
+ * an hour's (a day's) are built once it is over — `analytics_watermarks` says up to where — so the job does not
+ * rewrite a 4 KB "whole team, today" sketch for every batch.
+ */
+export const evaluationUserSketches = pgTable(
+  "evaluation_user_sketches",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    grain: smallint("grain").notNull(),
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    featureKey: varchar("feature_key", { length: 100 }).notNull(),
+    environmentId: varchar("environment_id", { length: 100 }).notNull(),
+    clientId: varchar("client_id", { length: 36 }).notNull(),
+    users: bytea("users").notNull(),
+  },
+  (t) => [
+    // also serves per-flag reads: feature_key = any(page of flags) is an index condition
+    primaryKey({
+      name: "evaluation_user_sketches_pk",
+      columns: [t.teamId, t.featureKey, t.environmentId, t.clientId, t.grain, t.bucket],
+    }),
+    // sealing an hour (all teams) and retention
+    index("evaluation_user_sketches_bucket_idx").using("brin", t.bucket),
+    check("evaluation_user_sketches_grain", sql`${t.grain} IN (1, 60, 1440)`),
+  ],
+);
+
+/** Per grain (60, 1440): user sketches of that grain exist for every bucket before `sealed_until`. */
+export const analyticsWatermarks = pgTable("analytics_watermarks", {
+  grain: smallint("grain").primaryKey(),
+  sealedUntil: timestamp("sealed_until", { withTimezone: true }).notNull(),
+});
