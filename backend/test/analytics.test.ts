@@ -209,6 +209,34 @@ describe("evaluation analytics, served from the cube", () => {
     expect(await rates(7)).toEqual([iso(Math.floor(at / (7 * MIN)) * 7 * MIN)]);
   });
 
+  test("evaluations arriving after their hour was sealed still count, users included (late deltas)", async () => {
+    await compactAll(w);
+    const [{ sealed }] = await rawRows<{ sealed: number }>(
+      w,
+      sql`select (extract(epoch from sealed_until) * 1000)::float8 as sealed from analytics_watermarks where grain = 60`,
+    );
+    const at = sealed - 90 * MIN;
+    const late = ["a", "b", "c", "b"].map((user, i) => ({
+      key: "late",
+      env: w.envA2,
+      at: at + i * MIN,
+      result: true,
+      prior: false,
+      user,
+    }));
+    await ingest(w, w.clientA2, late);
+    await compactAll(w);
+    const [hourRows] = await rawRows<{ n: number }>(
+      w,
+      sql`select count(*)::int as n from evaluation_user_sketches where feature_key = 'late' and grain = 60`,
+    );
+    expect(hourRows.n).toBeGreaterThan(0);
+    const summary = dataOf(
+      await w.gql(SUMMARY, { teamId: w.teamA.id, input: { period: "PERIOD_24H", featureKey: "late" } }, w.viewer.token),
+    ).evaluationSummary;
+    expect(summary).toMatchObject({ totalEvaluations: 4, uniqueUsers: 3, topFeatureKey: "late" });
+  });
+
   test("an edge's counters are the counts when it dropped raw detail; its few events still name users", async () => {
     const minute = Math.floor((Date.now() - 2 * HOUR) / MIN) * MIN;
     const counter = { feature_key: "counted", environment_id: w.envA1, variant: "on", minute_unix_ms: minute };

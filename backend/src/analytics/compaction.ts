@@ -143,7 +143,8 @@ export async function compactOnce(db: Db, limit = COMPACTION_CHUNK, now = Date.n
 
 /**
  * Builds the sketches of the next hour once it is `SEAL_GRACE_MS` over (and of its day, when that hour was the
- * day's last); returns whether it sealed anything. Call with no deltas pending, or they become late deltas.
+ * day's last); returns whether it sealed anything. Best after folding the pending deltas: one still pending for
+ * the hour is merged into the sealed sketches later, as a late delta (correct, just more work).
  */
 export async function sealOnce(db: Db, now = Date.now()): Promise<boolean> {
   return db.transaction(async (tx) => {

@@ -42,7 +42,7 @@ export function startAnalyticsJobs(deps: AppDeps, options: AnalyticsJobOptions =
       if (stopped) return;
       if ((await compactOnce(deps.db)) < COMPACTION_CHUNK) break;
     }
-    // seal finished hours only once caught up, or the backlog's deltas would all arrive "late"
+    // after folding what was pending: a delta still waiting for a sealed hour is merged in as a late one
     for (let i = 0; i < MAX_SEALS_PER_TICK && !stopped && (await sealOnce(deps.db)); i++) {}
   });
   const retain = job("retention", async () => {
