@@ -1,9 +1,15 @@
-/** Assembles loaded rows into engine flags (pure: no database). */
-import type { featureDependencies, featureStages, features, featureVariants, stageRules } from "@fluxgate/drizzle";
+/**
+ * Assembles engine flags from the per-flag JSON rows `snapshot-repository.ts` reads (pure: no database).
+ *
+ * A row is a JSON array built by Postgres (`FlagRow`): the feature's columns, then its variants, stages
+ * (each with its rules) and dependencies, already in delivery order. Context lists come separately,
+ * keyed by id; a list is only read by flags of its own team.
+ */
 import type {
   Condition,
   ConditionGroup,
   Flag,
+  JsonValue,
   LogicOperator,
   Operator,
   Rule,
@@ -29,113 +35,130 @@ export interface FlagRecord {
   contextNames: Map<string, string>;
 }
 
-type FeatureRow = Pick<
-  typeof features.$inferSelect,
-  | "id"
-  | "teamId"
-  | "key"
-  | "salt"
-  | "description"
-  | "featureType"
-  | "valueType"
-  | "defaultVariant"
-  | "offVariant"
-  | "sticky"
-  | "killed"
-  | "killedAt"
-  | "killScheduledAt"
-  | "createdAt"
->;
-type VariantRow = Pick<typeof featureVariants.$inferSelect, "featureId" | "key" | "value" | "weight">;
-type StageRow = Pick<
-  typeof featureStages.$inferSelect,
-  "id" | "featureId" | "environmentId" | "orderIndex" | "position" | "bucketingKey" | "enabled"
->;
-type RuleRow = Pick<
-  typeof stageRules.$inferSelect,
-  "id" | "stageId" | "groupsOperator" | "groups" | "rollout" | "serve"
->;
-type DependencyRow = Pick<typeof featureDependencies.$inferSelect, "featureId" | "dependsOnId" | "variant"> & {
-  dependsOnKey: string;
-};
+/** `[id, groupsOperator, groups, rollout, serve]` of one stage rule, by priority. */
+export type RuleRow = [string, string, unknown, number | string, unknown];
+/** `[id, environmentId, orderIndex, position, bucketingKey, enabled, rules]` of one stage, by order. */
+export type StageRow = [string, string, number, string, string | null, boolean, RuleRow[]];
+/** `[key, value, weight]` of one variant, by order then key. */
+export type VariantRow = [string, JsonValue, number];
+/** `[dependsOnId, dependsOnKey, variant]` of one dependency, by the key depended on. */
+export type DependencyRow = [string, string, string | null];
 
-export interface FlagRows {
-  features: FeatureRow[];
-  variants: VariantRow[];
-  stages: StageRow[];
-  rules: RuleRow[];
-  dependencies: DependencyRow[];
-  contextValues: Map<string, { key: string; values: string[] }>;
+/**
+ * One feature as `snapshot-repository.ts` selects it: `[id, teamId, key, salt, description, featureType, valueType,
+ * defaultVariant, offVariant, sticky, killed, killedAtMs, killScheduledAtMs, createdAtMs, variants, stages,
+ * dependencies]` (times in epoch ms, truncated like a JS Date).
+ */
+export type FlagRow = [
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  string,
+  string | null,
+  string | null,
+  boolean,
+  boolean,
+  number | null,
+  number | null,
+  number,
+  VariantRow[],
+  StageRow[],
+  DependencyRow[],
+];
+
+/** A context list: its team, its key (name) and its values in value order. */
+export interface ContextList {
+  teamId: string;
+  key: string;
+  values: string[];
 }
 
-/** Flags in the order of `rows.features`; children in the order the rows came (variants, stages, rule priority). */
-export function assembleFlags(rows: FlagRows): FlagRecord[] {
-  const variants = groupBy(rows.variants, (v) => v.featureId);
-  const stages = groupBy(rows.stages, (s) => s.featureId);
-  const rules = groupBy(rows.rules, (r) => r.stageId);
-  const dependencies = groupBy(rows.dependencies, (d) => d.featureId);
-  return rows.features.map((f) => {
-    const contextNames = new Map<string, string>();
-    const stageRows = stages.get(f.id) ?? [];
-    const stageList: Stage[] = stageRows.map((s) => ({
-      environmentId: s.environmentId,
-      deployed: s.enabled,
-      bucketingKey: s.bucketingKey,
-      rules: (rules.get(s.id) ?? []).map((r) => toRule(r, rows.contextValues, contextNames)),
-    }));
-    const deps = dependencies.get(f.id) ?? [];
-    const flag: Flag = {
-      key: f.key,
-      id: f.id,
-      salt: f.salt,
-      valueType: f.valueType as ValueType,
-      variants: (variants.get(f.id) ?? []).map((v) => ({
-        key: v.key,
-        value: v.value as Flag["variants"][0]["value"],
-        weight: v.weight,
-      })),
-      defaultVariant: f.defaultVariant,
-      offVariant: f.offVariant,
-      killed: f.killed,
-      killAt: f.killScheduledAt ? f.killScheduledAt.getTime() : null,
-      dependencies: deps.map((d) => ({ flagKey: d.dependsOnKey, variant: d.variant })),
-      stages: stageList,
-      sticky: f.sticky,
-    };
-    return {
-      flag,
-      teamId: f.teamId,
-      description: f.description ?? "",
-      featureType: f.featureType,
-      createdAt: f.createdAt,
-      killedAt: f.killedAt,
-      killScheduledAt: f.killScheduledAt,
-      stageMeta: new Map(
-        stageRows.map((s) => [s.environmentId, { id: s.id, orderIndex: s.orderIndex, position: s.position }]),
-      ),
-      dependencyIds: deps.map((d) => d.dependsOnId),
-      contextNames,
-    };
-  });
+export type ContextLists = Map<string, ContextList>;
+
+/** The record of one feature row; children come in the order of the row (variants, stages, rule priority). */
+export function assembleFlag(row: FlagRow, contexts: ContextLists): FlagRecord {
+  const [
+    id,
+    teamId,
+    key,
+    salt,
+    description,
+    featureType,
+    valueType,
+    defaultVariant,
+    offVariant,
+    sticky,
+    killed,
+    killedAtMs,
+    killScheduledAtMs,
+    createdAtMs,
+    variantRows,
+    stageRows,
+    dependencyRows,
+  ] = row;
+  const contextNames = new Map<string, string>();
+  const stages: Stage[] = new Array(stageRows.length);
+  const stageMeta = new Map<string, { id: string; orderIndex: number; position: string }>();
+  for (let i = 0; i < stageRows.length; i++) {
+    const [stageId, environmentId, orderIndex, position, bucketingKey, enabled, ruleRows] = stageRows[i];
+    const rules: Rule[] = new Array(ruleRows.length);
+    for (let r = 0; r < ruleRows.length; r++) rules[r] = toRule(ruleRows[r], teamId, contexts, contextNames);
+    stages[i] = { environmentId, deployed: enabled, bucketingKey, rules };
+    stageMeta.set(environmentId, { id: stageId, orderIndex, position });
+  }
+  const flag: Flag = {
+    key,
+    id,
+    salt,
+    valueType: valueType as ValueType,
+    variants: variantRows.map(([k, value, weight]) => ({ key: k, value, weight })),
+    defaultVariant,
+    offVariant,
+    killed,
+    killAt: killScheduledAtMs,
+    dependencies: dependencyRows.map(([, flagKey, variant]) => ({ flagKey, variant })),
+    stages,
+    sticky,
+  };
+  return {
+    flag,
+    teamId,
+    description: description ?? "",
+    featureType,
+    createdAt: new Date(createdAtMs),
+    killedAt: killedAtMs === null ? null : new Date(killedAtMs),
+    killScheduledAt: killScheduledAtMs === null ? null : new Date(killScheduledAtMs),
+    stageMeta,
+    dependencyIds: dependencyRows.map(([dependsOnId]) => dependsOnId),
+    contextNames,
+  };
 }
 
 type StoredCondition = Partial<Condition> & { contextId?: string };
 
-function toRule(row: RuleRow, contextValues: FlagRows["contextValues"], contextNames: Map<string, string>): Rule {
-  const groups: ConditionGroup[] = (Array.isArray(row.groups) ? row.groups : []).map((g: Partial<ConditionGroup>) => ({
-    operator: (g.operator ?? "AND") as LogicOperator,
-    conditions: (g.conditions ?? []).map((c: StoredCondition) => {
-      const list = c.contextId ? contextValues.get(c.contextId) : undefined;
-      if (list) contextNames.set(row.id, list.key);
-      return toCondition(c, list?.values);
+function toRule(row: RuleRow, teamId: string, contexts: ContextLists, contextNames: Map<string, string>): Rule {
+  const [id, groupsOperator, storedGroups, rollout, serve] = row;
+  const groups: ConditionGroup[] = (Array.isArray(storedGroups) ? storedGroups : []).map(
+    (g: Partial<ConditionGroup>) => ({
+      operator: (g.operator ?? "AND") as LogicOperator,
+      conditions: (g.conditions ?? []).map((c: StoredCondition) => {
+        const found = c.contextId ? contexts.get(c.contextId) : undefined;
+        // a list of another team is never read (team scoping)
+        const list = found && found.teamId === teamId ? found : undefined;
+        if (list) contextNames.set(id, list.key);
+        return toCondition(c, list?.values);
+      }),
     }),
-  }));
+  );
   return {
-    id: row.id,
-    groupsOperator: row.groupsOperator as LogicOperator,
+    id,
+    groupsOperator: groupsOperator as LogicOperator,
     groups,
-    rollout: Number(row.rollout),
-    serve: row.serve as Serve,
+    rollout: Number(rollout),
+    serve: serve as Serve,
   };
 }
 
@@ -146,15 +169,4 @@ function toCondition(stored: StoredCondition, listValues: string[] | undefined):
   if (stored.negate) condition.negate = true;
   if (stored.caseInsensitive) condition.caseInsensitive = true;
   return condition;
-}
-
-function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const list = out.get(key);
-    if (list) list.push(item);
-    else out.set(key, [item]);
-  }
-  return out;
 }

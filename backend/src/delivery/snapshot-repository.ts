@@ -1,27 +1,27 @@
 /**
- * Loads flags as the engine model (`Flag`, `Snapshot`) with a fixed number of queries: every row of a
- * team (or of a set of features) per table, assembled in memory — never a query per stage or rule.
- * Used by gRPC delivery (snapshots, deltas, Evaluate) and by the backend's previewEvaluation.
+ * Loads flags as the engine model (`Flag`, `Snapshot`) with a fixed number of queries: Postgres builds one
+ * JSON row per flag (its columns, variants, stages with their rules, dependencies — set-based, no query per
+ * flag, stage or rule) and the rows are assembled in memory (`flag-assembly.ts`). Context lists are read once
+ * per load. Used by gRPC delivery (snapshots, deltas, Evaluate) and by the backend's previewEvaluation.
  */
-import {
-  configChanges,
-  contexts,
-  contextValues,
-  type Db,
-  type Executor,
-  environments,
-  featureDependencies,
-  featureStages,
-  features,
-  featureVariants,
-  stageRules,
-} from "@fluxgate/drizzle";
+import { configChanges, type Db, type Executor, environments, executeRows } from "@fluxgate/drizzle";
 import type { EnvironmentRef, Flag, Snapshot } from "@fluxgate/engine";
-import { asc, eq, inArray, max, type SQL, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
-import { assembleFlags, type FlagRecord, type FlagRows } from "./flag-assembly.ts";
+import { asc, eq, max, sql } from "drizzle-orm";
+import {
+  assembleFlag,
+  type ContextLists,
+  type DependencyRow,
+  type FlagRecord,
+  type FlagRow,
+  type RuleRow,
+  type StageRow,
+  type VariantRow,
+} from "./flag-assembly.ts";
+import { textArray } from "./sql-arrays.ts";
 
 export type { FlagRecord } from "./flag-assembly.ts";
+
+const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
 /** A team's flags at one `config_version`, with what the original FeatureFull shape also needs. */
 export interface TeamSnapshot {
@@ -41,115 +41,184 @@ export async function buildFlag(executor: Executor, featureId: string): Promise<
   return (await loadFlagRecords(executor, { featureIds: [featureId] }))[0]?.flag;
 }
 
-/** A team's flags with their metadata; flags, environments and version read in one repeatable-read transaction. */
+/**
+ * A team's flags with their metadata; flags, environments and version read in one repeatable-read transaction.
+ * The queries are sent together (pipelined on the transaction's connection).
+ */
 export async function loadTeamRecords(db: Db, teamId: string): Promise<TeamSnapshot> {
   return db.transaction(
     async (tx) => {
-      const version = await teamVersion(tx, teamId);
-      const envs = await loadEnvironments(tx, teamId);
-      const records = await loadFlagRecords(tx, { teamId });
+      const [version, envs, records] = await Promise.all([
+        teamVersion(tx, teamId),
+        loadEnvironments(tx, teamId),
+        loadFlagRecords(tx, { teamId }),
+      ]);
       return { teamId, version, environments: envs, records };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
 }
 
-/** Flags of a team, or of the given features, with all their stages, rules, variants and dependencies. */
+/**
+ * Flags of a team, or of the given features, with all their stages, rules, variants and dependencies, in key
+ * order. A team is read as flat rows per table (cheap for Postgres: no JSON built per flag) grouped here; given
+ * features are one query building each flag's row in SQL (one round trip for the few flags of a change).
+ */
 export async function loadFlagRecords(
   executor: Executor,
   scope: { teamId: string } | { featureIds: string[] },
 ): Promise<FlagRecord[]> {
-  if ("featureIds" in scope && scope.featureIds.length === 0) return [];
-  const inScope: SQL =
-    "teamId" in scope
-      ? eq(features.teamId, scope.teamId)
-      : inArray(features.id, (scope as { featureIds: string[] }).featureIds);
-  const target = alias(features, "target");
-  // one round trip: every table of the scope at once (the children filter through their feature)
-  const [featureRows, variantRows, stageRows, ruleRows, dependencyRows, contextValues] = await Promise.all([
-    executor
-      .select({
-        id: features.id,
-        teamId: features.teamId,
-        key: features.key,
-        salt: features.salt,
-        description: features.description,
-        featureType: features.featureType,
-        valueType: features.valueType,
-        defaultVariant: features.defaultVariant,
-        offVariant: features.offVariant,
-        sticky: features.sticky,
-        killed: features.killed,
-        killedAt: features.killedAt,
-        killScheduledAt: features.killScheduledAt,
-        createdAt: features.createdAt,
-      })
-      .from(features)
-      .where(inScope)
-      .orderBy(asc(features.key)),
-    executor
-      .select({
-        featureId: featureVariants.featureId,
-        key: featureVariants.key,
-        value: featureVariants.value,
-        weight: featureVariants.weight,
-      })
-      .from(featureVariants)
-      .innerJoin(features, eq(features.id, featureVariants.featureId))
-      .where(inScope)
-      .orderBy(asc(featureVariants.featureId), asc(featureVariants.orderIndex), asc(featureVariants.key)),
-    executor
-      .select({
-        id: featureStages.id,
-        featureId: featureStages.featureId,
-        environmentId: featureStages.environmentId,
-        orderIndex: featureStages.orderIndex,
-        position: featureStages.position,
-        bucketingKey: featureStages.bucketingKey,
-        enabled: featureStages.enabled,
-      })
-      .from(featureStages)
-      .innerJoin(features, eq(features.id, featureStages.featureId))
-      .where(inScope)
-      .orderBy(asc(featureStages.featureId), asc(featureStages.orderIndex)),
-    executor
-      .select({
-        id: stageRules.id,
-        stageId: stageRules.stageId,
-        groupsOperator: stageRules.groupsOperator,
-        groups: stageRules.groups,
-        rollout: stageRules.rollout,
-        serve: stageRules.serve,
-      })
-      .from(stageRules)
-      .innerJoin(featureStages, eq(featureStages.id, stageRules.stageId))
-      .innerJoin(features, eq(features.id, featureStages.featureId))
-      .where(inScope)
-      .orderBy(asc(stageRules.stageId), asc(stageRules.priority)),
-    executor
-      .select({
-        featureId: featureDependencies.featureId,
-        dependsOnId: featureDependencies.dependsOnId,
-        variant: featureDependencies.variant,
-        dependsOnKey: target.key,
-      })
-      .from(featureDependencies)
-      .innerJoin(features, eq(features.id, featureDependencies.featureId))
-      .innerJoin(target, eq(target.id, featureDependencies.dependsOnId))
-      .where(inScope)
-      .orderBy(asc(featureDependencies.featureId), asc(target.key)),
-    loadContextValues(executor, scope, inScope),
+  if ("teamId" in scope) {
+    const [contexts, rows] = await Promise.all([
+      teamContexts(executor, scope.teamId),
+      teamFlagRows(executor, scope.teamId),
+    ]);
+    return rows.map((row) => assembleFlag(row, contexts));
+  }
+  if (scope.featureIds.length === 0) return [];
+  const rows = await executeRows<{ row: string; contexts: string }>(
+    executor,
+    sql`select ${FLAG_ROW} as row, ${FLAG_CONTEXTS} as contexts
+        from features f where f.id = any(${textArray(scope.featureIds)}::uuid[]) order by f.key`,
+  );
+  return rows.map((r) => toFlagRecord(r.row, r.contexts));
+}
+
+/** A team's `FlagRow`s from one flat query per table (sent together), grouped by feature here. */
+async function teamFlagRows(executor: Executor, teamId: string): Promise<FlagRow[]> {
+  const [featureRows, variantRows, stageRows, ruleRows, dependencyRows] = await Promise.all([
+    executeRows<FeatureColumns>(
+      executor,
+      sql`select id, team_id, key, salt, description, feature_type, value_type, default_variant, off_variant, sticky,
+                 killed, floor(extract(epoch from killed_at) * 1000)::float8 as killed_at,
+                 floor(extract(epoch from kill_scheduled_at) * 1000)::float8 as kill_at,
+                 floor(extract(epoch from created_at) * 1000)::float8 as created_at
+          from features where team_id = ${teamId} order by key`,
+    ),
+    executeRows<{ feature_id: string; key: string; value: string; weight: number }>(
+      executor,
+      sql`select v.feature_id, v.key, v.value::text as value, v.weight
+          from feature_variants v join features f on f.id = v.feature_id
+          where f.team_id = ${teamId} order by v.feature_id, v.order_index, v.key`,
+    ),
+    executeRows<{
+      feature_id: string;
+      id: string;
+      environment_id: string;
+      order_index: number;
+      position: string;
+      bucketing_key: string | null;
+      enabled: boolean;
+    }>(
+      executor,
+      sql`select s.feature_id, s.id, s.environment_id, s.order_index, s.position, s.bucketing_key, s.enabled
+          from feature_stages s join features f on f.id = s.feature_id
+          where f.team_id = ${teamId} order by s.feature_id, s.order_index`,
+    ),
+    executeRows<{
+      stage_id: string;
+      id: string;
+      groups_operator: string;
+      groups: string;
+      rollout: string;
+      serve: string;
+    }>(
+      executor,
+      sql`select r.stage_id, r.id, r.groups_operator, r.groups::text as groups, r.rollout::text as rollout,
+                 r.serve::text as serve
+          from stage_rules r join feature_stages s on s.id = r.stage_id join features f on f.id = s.feature_id
+          where f.team_id = ${teamId} order by r.stage_id, r.priority`,
+    ),
+    executeRows<{ feature_id: string; depends_on_id: string; key: string; variant: string | null }>(
+      executor,
+      sql`select d.feature_id, d.depends_on_id, t.key, d.variant
+          from feature_dependencies d join features f on f.id = d.feature_id join features t on t.id = d.depends_on_id
+          where f.team_id = ${teamId} order by d.feature_id, t.key`,
+    ),
   ]);
-  if (featureRows.length === 0) return [];
-  const rows: FlagRows = {
-    features: featureRows,
-    variants: variantRows,
-    stages: stageRows,
-    rules: ruleRows,
-    dependencies: dependencyRows,
-    contextValues,
-  };
-  return assembleFlags(rows);
+  const rules = groupBy(
+    ruleRows,
+    (r) => r.stage_id,
+    (r): RuleRow => [r.id, r.groups_operator, JSON.parse(r.groups), r.rollout, JSON.parse(r.serve)],
+  );
+  const stages = groupBy(
+    stageRows,
+    (s) => s.feature_id,
+    (s): StageRow => [
+      s.id,
+      s.environment_id,
+      s.order_index,
+      s.position,
+      s.bucketing_key,
+      s.enabled,
+      rules.get(s.id) ?? [],
+    ],
+  );
+  const variants = groupBy(
+    variantRows,
+    (v) => v.feature_id,
+    (v): VariantRow => [v.key, JSON.parse(v.value), v.weight],
+  );
+  const dependencies = groupBy(
+    dependencyRows,
+    (d) => d.feature_id,
+    (d): DependencyRow => [d.depends_on_id, d.key, d.variant],
+  );
+  return featureRows.map(
+    (f): FlagRow => [
+      f.id,
+      f.team_id,
+      f.key,
+      f.salt,
+      f.description,
+      f.feature_type,
+      f.value_type,
+      f.default_variant,
+      f.off_variant,
+      f.sticky,
+      f.killed,
+      f.killed_at === null ? null : Number(f.killed_at),
+      f.kill_at === null ? null : Number(f.kill_at),
+      Number(f.created_at),
+      variants.get(f.id) ?? [],
+      stages.get(f.id) ?? [],
+      dependencies.get(f.id) ?? [],
+    ],
+  );
+}
+
+interface FeatureColumns {
+  id: string;
+  team_id: string;
+  key: string;
+  salt: string;
+  description: string | null;
+  feature_type: string;
+  value_type: string;
+  default_variant: string | null;
+  off_variant: string | null;
+  sticky: boolean;
+  killed: boolean;
+  killed_at: number | string | null;
+  kill_at: number | string | null;
+  created_at: number | string;
+}
+
+/** Rows grouped by `keyOf`, each mapped by `map`, in row order. */
+function groupBy<T, U>(rows: T[], keyOf: (row: T) => string, map: (row: T) => U): Map<string, U[]> {
+  const out = new Map<string, U[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = out.get(key);
+    if (list) list.push(map(row));
+    else out.set(key, [map(row)]);
+  }
+  return out;
+}
+
+/** A flag from `FLAG_ROW` and `FLAG_CONTEXTS` texts. */
+export function toFlagRecord(row: string, contexts: string): FlagRecord {
+  return assembleFlag(JSON.parse(row) as FlagRow, toContextLists(contexts));
 }
 
 /** Environments of a team, by name. */
@@ -186,39 +255,58 @@ export function stagesOf(flag: Flag, environmentId: string): Flag {
   return { ...flag, stages: flag.stages.filter((s) => s.environmentId === environmentId) };
 }
 
-/** Context lists the scope's rules read (a whole team: all its lists), as `contextId → { key, values }`. */
-async function loadContextValues(
-  executor: Executor,
-  scope: { teamId: string } | { featureIds: string[] },
-  inScope: SQL,
-): Promise<Map<string, { key: string; values: string[] }>> {
-  const referenced = sql`${contexts.id} in (
-    select (cond->>'contextId')::uuid
-    from ${stageRules}
-    join ${featureStages} on ${featureStages.id} = ${stageRules.stageId}
-    join ${features} on ${features.id} = ${featureStages.featureId}
+/**
+ * The `FlagRow` of feature `f` as JSON text: its columns, then its children gathered by index lookups (no sort or
+ * spill of a whole team), in delivery order.
+ */
+export const FLAG_ROW = sql`json_build_array(f.id, f.team_id, f.key, f.salt, f.description, f.feature_type,
+    f.value_type, f.default_variant, f.off_variant, f.sticky, f.killed,
+    floor(extract(epoch from f.killed_at) * 1000), floor(extract(epoch from f.kill_scheduled_at) * 1000),
+    floor(extract(epoch from f.created_at) * 1000),
+    coalesce((select json_agg(json_build_array(v.key, v.value, v.weight) order by v.order_index, v.key)
+              from feature_variants v where v.feature_id = f.id), '[]'::json),
+    coalesce((select json_agg(json_build_array(s.id, s.environment_id, s.order_index, s.position, s.bucketing_key,
+                s.enabled,
+                coalesce((select json_agg(json_build_array(r.id, r.groups_operator, r.groups, r.rollout, r.serve)
+                            order by r.priority)
+                          from stage_rules r where r.stage_id = s.id), '[]'::json)) order by s.order_index)
+              from feature_stages s where s.feature_id = f.id), '[]'::json),
+    coalesce((select json_agg(json_build_array(d.depends_on_id, t.key, d.variant) order by t.key)
+              from feature_dependencies d join features t on t.id = d.depends_on_id
+              where d.feature_id = f.id), '[]'::json))::text`;
+
+/** The context lists of `f`'s team that `f`'s rules read, as JSON text `[[id, teamId, key, [values]], …]`. */
+export const FLAG_CONTEXTS = sql`(select coalesce(json_agg(json_build_array(c.id, c.team_id, c.key,
+      coalesce((select json_agg(v.value order by v.value) from context_values v where v.context_id = c.id), '[]'::json))
+    ), '[]'::json)
+  from contexts c
+  where c.team_id = f.team_id and c.id in (
+    select case when cond->>'contextId' ~* ${UUID_PATTERN} then (cond->>'contextId')::uuid end
+    from feature_stages s
+    join stage_rules r on r.stage_id = s.id
     cross join lateral jsonb_array_elements(
-      case jsonb_typeof(${stageRules.groups}) when 'array' then ${stageRules.groups} else '[]'::jsonb end) as grp
+      case jsonb_typeof(r.groups) when 'array' then r.groups else '[]'::jsonb end) as grp
     cross join lateral jsonb_array_elements(
       case jsonb_typeof(grp->'conditions') when 'array' then grp->'conditions' else '[]'::jsonb end) as cond
-    where ${inScope} and cond->>'contextId' ~* ${UUID_PATTERN})`;
-  const where = "teamId" in scope ? eq(contexts.teamId, scope.teamId) : referenced;
-  const rows = await executor
-    .select({ contextId: contexts.id, key: contexts.key, value: contextValues.value })
-    .from(contexts)
-    .leftJoin(contextValues, eq(contextValues.contextId, contexts.id))
-    .where(where)
-    .orderBy(asc(contexts.id), asc(contextValues.value));
-  const byContext = new Map<string, { key: string; values: string[] }>();
-  for (const row of rows) {
-    let entry = byContext.get(row.contextId);
-    if (!entry) {
-      entry = { key: row.key, values: [] };
-      byContext.set(row.contextId, entry);
-    }
-    if (row.value !== null) entry.values.push(row.value);
-  }
-  return byContext;
+    where s.feature_id = f.id))::text`;
+
+/** Every context list of a team. */
+async function teamContexts(executor: Executor, teamId: string): Promise<ContextLists> {
+  const [row] = await executeRows<{ row: string | null }>(
+    executor,
+    sql`select json_agg(json_build_array(c.id, c.team_id, c.key,
+          coalesce((select json_agg(v.value order by v.value) from context_values v where v.context_id = c.id), '[]'::json)
+        ))::text as row
+      from contexts c where c.team_id = ${teamId}`,
+  );
+  return toContextLists(row?.row ?? null);
 }
 
-const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+function toContextLists(json: string | null): ContextLists {
+  const lists: ContextLists = new Map();
+  if (!json) return lists;
+  for (const [id, teamId, key, values] of JSON.parse(json) as [string, string, string, string[]][]) {
+    lists.set(id, { teamId, key, values });
+  }
+  return lists;
+}
