@@ -8,6 +8,7 @@
  */
 import { type Executor, executeRows } from "@fluxgate/drizzle";
 import { sql } from "drizzle-orm";
+import { analyticsDeltasCte } from "../analytics/ingest-repository.ts";
 import { boolArray, numberArray, textArray } from "./sql-arrays.ts";
 
 /** Events of a batch, one array per column, all the same length (`t` epoch ms, `c` the context as JSON text). */
@@ -73,7 +74,7 @@ export async function storeBatch(
         on conflict on constraint evaluation_rollups_pk do update set
           evaluation_count = evaluation_rollups.evaluation_count + excluded.evaluation_count,
           cached_count = evaluation_rollups.cached_count + excluded.cached_count
-      )
+      )${analyticsDeltasCte(batch, events, rollups)}
       select count(*)::int as claimed from claim`,
   );
   return Number(rows[0]?.claimed ?? 0) === 1;
