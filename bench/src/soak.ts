@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { prepareDataDir } from "@fluxgate/drizzle/testing";
 import { sseSubscribe } from "../../backend/test/support/subscriptions.ts";
-import { formatLoad, type LoadStats, startLoad } from "../../test/reliability/support/load.ts";
+import { combineLoad, formatLoad, type LoadStats, startLoadInWorker } from "../../test/reliability/support/load.ts";
 import { createRng } from "../../test/reliability/support/prng.ts";
 import {
   type EdgeProcess,
@@ -28,7 +28,6 @@ import {
 import {
   createFlag,
   evaluate,
-  evaluateTarget,
   type Flag,
   preview,
   setRollout,
@@ -107,13 +106,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     );
 
     const keys = flags.map((f) => f.key);
-    const load = startLoad(
-      evaluateTarget(
-        edges.map((e) => e.url),
-        () => keys,
-      ),
-      { rate: options.rate },
-    );
+    // one generator thread per edge, each at half the rate: the checks below keep their own event loop
+    const loads = edges.map((e) => startLoadInWorker({ urls: [e.url], keys, rate: options.rate / 2 }));
+    const load = {
+      snapshot: async () => combineLoad(await Promise.all(loads.map((l) => l.snapshot()))),
+      stop: async () => combineLoad(await Promise.all(loads.map((l) => l.stop()))),
+    };
     const started = performance.now();
     const deadline = started + options.seconds * 1000;
     const rssSamples: { at: number; values: (number | undefined)[] }[] = [];
@@ -128,7 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let changeCount = 0;
     let lastProgress = started;
 
-    for (let tick = 0; performance.now() < deadline - 1_000; tick++) {
+    for (let tick = 0; performance.now() < deadline - 1_500; tick++) {
       const tickStart = performance.now();
       const flag = flags[tick % flags.length];
       const rollout = rng.pick(ROLLOUTS);
@@ -174,7 +172,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       if (performance.now() - lastProgress > 10_000) {
         lastProgress = performance.now();
-        const s = load.snapshot();
+        const s = await load.snapshot();
         log(
           `  ${Math.round((lastProgress - started) / 1000)} s: ${s.sent} requests, ${s.errors} errors, ${changeCount} changes, ` +
             `RSS ${procs.map((p) => `${p.name} ${p.rss()}`).join(", ")} MiB`,

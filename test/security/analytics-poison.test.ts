@@ -1,8 +1,11 @@
 /**
  * One request with an awkward context value must not cost the analytics of everyone else. Found by the edge fuzzer:
- * the edge buffers exposure events with the request's context; the backend checks a batch as a whole and refuses
- * all of it for one bad event; the edge then discards the whole batch — with the exact evaluation counts of every
- * other request of that flush interval.
+ * the edge buffers exposure events with the request's context and sends them in one batch per client with the
+ * exact evaluation counters; the backend (backend/src/delivery/events-service.ts) checks the batch as a whole.
+ * - a context value over 1,000 characters: the backend refuses the batch (INVALID_ARGUMENT), the edge discards it —
+ *   the counts of every other request of that interval are lost;
+ * - a NUL character in a context value: Postgres refuses it (jsonb), the batch fails as retryable, the edge retries it
+ *   for ever and seals nothing new meanwhile — that client's analytics stop until the edge restarts.
  *
  * Real processes: backend (demo team) + edge flushing every second. Each case sends good evaluations plus ONE
  * request carrying the awkward value, then checks that the batch was delivered, not discarded or stuck.

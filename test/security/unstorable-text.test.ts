@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createFirstAdmin, type Session } from "../../backend/test/support/fixtures.ts";
 import { codeOf } from "../../backend/test/support/gql.ts";
-import { SETUP_TIMEOUT_MS, startTestBackend, type TestBackend } from "../../backend/test/support/server.ts";
+import { startTestBackend, type TestBackend } from "../../backend/test/support/server.ts";
 
 let t: TestBackend;
 let admin: Session;
@@ -14,7 +14,7 @@ let admin: Session;
 beforeAll(async () => {
   t = await startTestBackend();
   admin = await createFirstAdmin(t.gql);
-}, SETUP_TIMEOUT_MS);
+}, 240_000);
 afterAll(() => t.stop());
 
 test.each([

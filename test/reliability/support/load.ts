@@ -145,3 +145,49 @@ export function formatLoad(s: LoadStats): string {
     `p99 ${s.p99Ms} ms, max ${s.maxMs} ms${kinds ? ` — ${kinds}` : ""}`
   );
 }
+
+/** `/evaluate` load against `urls` (round-robin) from a Worker thread. */
+export function startLoadInWorker(options: { urls: string[]; keys: string[]; rate: number; envName?: string }) {
+  const worker = new Worker(new URL("./load-worker.ts", import.meta.url).href);
+  const waiting = new Map<string, (stats: LoadStats) => void>();
+  worker.onmessage = (event: MessageEvent) => {
+    const { type, stats } = event.data as { type: string; stats: LoadStats };
+    waiting.get(type)?.(stats);
+    waiting.delete(type);
+  };
+  const ask = (type: "snapshot" | "stop", reply: string) =>
+    new Promise<LoadStats>((resolve) => {
+      waiting.set(reply, resolve);
+      worker.postMessage({ type });
+    });
+  worker.postMessage({ type: "start", envName: "prod", ...options });
+  return {
+    snapshot: () => ask("snapshot", "snapshot"),
+    stop: async () => {
+      const stats = await ask("stop", "stopped");
+      worker.terminate();
+      return stats;
+    },
+  };
+}
+
+/** Sums the stats of several generators run side by side (latencies: the worst of them). */
+export function combineLoad(all: LoadStats[]): LoadStats {
+  const sum = (f: (s: LoadStats) => number) => all.reduce((a, s) => a + f(s), 0);
+  const errorKinds: Record<string, number> = {};
+  for (const s of all) for (const [k, n] of Object.entries(s.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + n;
+  return {
+    rate: sum((s) => s.rate),
+    seconds: Math.max(...all.map((s) => s.seconds)),
+    sent: sum((s) => s.sent),
+    ok: sum((s) => s.ok),
+    errors: sum((s) => s.errors),
+    skipped: sum((s) => s.skipped),
+    errorKinds,
+    firstErrors: all.flatMap((s) => s.firstErrors).slice(0, 20),
+    p50Ms: Math.max(...all.map((s) => s.p50Ms)),
+    p99Ms: Math.max(...all.map((s) => s.p99Ms)),
+    maxMs: Math.max(...all.map((s) => s.maxMs)),
+    achievedRate: sum((s) => s.achievedRate),
+  };
+}
