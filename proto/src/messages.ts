@@ -104,6 +104,7 @@ export interface SubscribeRequest {
   environment_id: string;
   since_version: number;
   compact_snapshot: boolean;
+  deflate_snapshot: boolean;
 }
 
 export interface Ack {
@@ -145,6 +146,8 @@ export interface FeatureUpdate {
   more_follows: boolean;
   feature_id: string;
   flags_json: string;
+  /** Raw deflate of a `flags_json` chunk (deflate_snapshot subscriptions). */
+  flags_json_deflate: Uint8Array;
 }
 
 export interface UserFlagAssignment {
@@ -229,6 +232,6 @@ export type Outgoing<T> = {
 
 type OutgoingField<F> = F extends (infer U)[]
   ? OutgoingField<U>[]
-  : F extends string | number | boolean
+  : F extends string | number | boolean | Uint8Array
     ? F
     : Outgoing<F> | null;

@@ -229,7 +229,7 @@ function streamUpdates(deps: GrpcDeps, call: grpc.ServerDuplexStream<StreamReque
             client,
             subscribe.client_secret,
             since,
-            subscribe.compact_snapshot === true,
+            subscribe.compact_snapshot !== true ? "full" : subscribe.deflate_snapshot === true ? "deflate" : "compact",
           ),
         )
         .then((s) => {

@@ -15,7 +15,7 @@ import type { FlagRecord } from "./flag-assembly.ts";
 import { deleteFrame, featureFrame, heartbeatFrame } from "./frames.ts";
 import { loadFlagRecords, loadTeamRecords } from "./snapshot-repository.ts";
 import { StreamSession } from "./stream-session.ts";
-import { TeamState } from "./team-state.ts";
+import { type SnapshotForm, TeamState } from "./team-state.ts";
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -97,18 +97,18 @@ export class DeliveryHub {
     client: ClientRecord,
     secret: string,
     sinceVersion: number,
-    compact = false,
+    form: SnapshotForm = "full",
   ): Promise<StreamSession | null> {
     return this.serial(async () => {
       const team = await this.ensureTeam(client.teamId);
-      const session = new StreamSession(call, client, secret, this.options.maxQueued, compact, (s) =>
+      const session = new StreamSession(call, client, secret, this.options.maxQueued, form, (s) =>
         team.sessions.delete(s),
       );
       const catchUp = sinceVersion > 0 ? await this.catchUp(team, session.environmentId, sinceVersion) : null;
       if (call.cancelled || call.writableEnded || call.destroyed) return null;
       team.sessions.add(session);
       if (catchUp) session.send(catchUp);
-      else session.sendSnapshot(team.snapshotFrames(session.environmentId, session.compact));
+      else session.sendSnapshot(team.snapshotFrames(session.environmentId, session.form));
       return session;
     });
   }
@@ -148,7 +148,7 @@ export class DeliveryHub {
       team.load(await loadTeamRecords(this.db, team.teamId));
       team.version = Math.max(team.version, touched.version);
       for (const session of team.sessions)
-        session.sendSnapshot(team.snapshotFrames(session.environmentId, session.compact));
+        session.sendSnapshot(team.snapshotFrames(session.environmentId, session.form));
     } else {
       const updates = await this.rebuild(team, touched);
       // the version moves only with a message carrying it, so heartbeats never announce a gap that is

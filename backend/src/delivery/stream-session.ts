@@ -7,6 +7,7 @@ import type * as grpc from "@grpc/grpc-js";
 import type { ClientRecord } from "./auth.ts";
 import type { DeliveryErrorCode } from "./errors.ts";
 import { toGrpcStatus } from "./status.ts";
+import type { SnapshotForm } from "./team-state.ts";
 
 export class StreamSession {
   closed = false;
@@ -22,8 +23,8 @@ export class StreamSession {
     /** Kept to re-check the credentials while the stream is open. */
     readonly secret: string,
     private readonly maxQueued: number,
-    /** The client asked for snapshots as chunks of engine flags. */
-    readonly compact: boolean,
+    /** How the client asked for snapshots. */
+    readonly form: SnapshotForm,
     private readonly onClose: (session: StreamSession) => void,
   ) {
     this.allowance = maxQueued;

@@ -5,6 +5,8 @@
  * Nothing here blocks a caller: `start()` returns at once, callbacks fire from the stream, failures
  * are reported through `onStateChange` and retried in the background.
  */
+
+import { inflateRawSync } from "node:zlib";
 import type { EnvironmentRef, Flag, Snapshot } from "@fluxgate/engine";
 import type {
   Ack,
@@ -170,6 +172,7 @@ class StreamSync implements SyncClient {
         client_secret: this.options.clientSecret,
         since_version: this.version,
         compact_snapshot: true,
+        deflate_snapshot: true,
       },
     });
     const heartbeatMs = this.options.heartbeatMs ?? 15_000;
@@ -198,7 +201,9 @@ class StreamSync implements SyncClient {
         };
         return;
       case "SNAPSHOT":
-        if (this.pending && update.flags_json) this.pending.flags.push(...decodeFlags(update.flags_json));
+        if (this.pending && update.flags_json_deflate?.length) {
+          this.pending.flags.push(...decodeFlags(inflateRawSync(update.flags_json_deflate).toString("utf8")));
+        } else if (this.pending && update.flags_json) this.pending.flags.push(...decodeFlags(update.flags_json));
         else if (this.pending && update.feature) this.pending.flags.push(decodeFlag(update.feature));
         else if (update.feature) this.delta(update); // an original-style snapshot: per-flag upserts
         return;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { deflateRawSync } from "node:zlib";
 import type { Flag, Snapshot } from "@fluxgate/engine";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -104,6 +105,26 @@ describe("sync client", () => {
         ?.flags.map((f) => f.key)
         .sort(),
     ).toEqual(["b", "c"]);
+  });
+
+  test("asks for deflated compact chunks and reads them, as well as plain JSON chunks", async () => {
+    const backend = await fake();
+    const flag = (key: string) => JSON.parse(flagFeature(key).flag_json) as Flag;
+    backend.onSubscribe = (call) => {
+      call.write({ action: "SNAPSHOT_BEGIN", version: 3, team_id: "t", environments: [], snapshot_size: 3 });
+      call.write({
+        action: "SNAPSHOT",
+        version: 3,
+        flags_json_deflate: deflateRawSync(JSON.stringify([flag("a"), flag("é✓")])),
+      });
+      call.write({ action: "SNAPSHOT", version: 3, flags_json: JSON.stringify([flag("c")]) });
+      call.write({ action: "SNAPSHOT_END", version: 3 });
+    };
+    const { sync, seen } = client(backend);
+    sync.start();
+    await until(() => seen.snapshots.length === 1);
+    expect(backend.subscribes[0]).toMatchObject({ compact_snapshot: true, deflate_snapshot: true });
+    expect(seen.snapshots[0].flags).toEqual([flag("a"), flag("é✓"), flag("c")]);
   });
 
   test("a renamed flag deletes its old key", async () => {
