@@ -29,6 +29,8 @@ export async function updateTeam(
   id: string,
   changes: { name?: string; description?: string },
 ): Promise<TeamRow | undefined> {
+  // nothing given: nothing to write (drizzle refuses an empty SET)
+  if (Object.values(changes).every((value) => value === undefined)) return findTeam(ex, id);
   const [row] = await ex.update(teams).set(changes).where(eq(teams.id, id)).returning();
   return row;
 }

@@ -15,6 +15,8 @@ export async function updateUser(
   id: string,
   changes: Partial<Pick<UserRow, "firstName" | "lastName" | "email" | "isAdmin" | "enabled">>,
 ): Promise<UserRow | undefined> {
+  // nothing given: nothing to write (drizzle refuses an empty SET)
+  if (Object.values(changes).every((value) => value === undefined)) return findUser(ex, id);
   const [row] = await ex.update(users).set(changes).where(eq(users.id, id)).returning();
   return row;
 }
