@@ -1,7 +1,8 @@
 /**
  * Reads the change log after the last version this process has seen and hands new changes on, in
- * version order. Woken by NOTIFY (`CHANGES_CHANNELS`) and by a poll as a safety net; the payload is
- * never trusted, every wake-up reads the table.
+ * version order. Woken by NOTIFY on `CONFIG_CHANNEL` (drizzle's `recordConfigChange` sends it at commit) and
+ * by a poll as a safety net; the payload is never trusted, every wake-up reads the table. A NOTIFY starts a
+ * read at once (or right after the read in progress): nothing waits on a timer on this path.
  *
  * Versions come from a sequence taken inside writers' transactions, so they can commit out of order:
  * version 11 may be visible before 10. The feed keeps `stable` (every version ≤ it was handled or is
@@ -10,15 +11,28 @@
  * fresh by the next change or snapshot).
  */
 import { CONFIG_CHANNEL, type DatabaseHandle, type Db } from "@fluxgate/drizzle";
-import { type ChangeRow, changesAfter, logBounds } from "./change-repository.ts";
+import { type ChangeRow, changesAfter, changesWithFlags, logBounds } from "./change-repository.ts";
+import type { FlagRecord } from "./flag-assembly.ts";
+import { traceNow } from "./trace.ts";
 
-/** Channels a change commit is announced on: drizzle's `recordConfigChange`, and the name the delivery brief used. */
-export const CHANGES_CHANNELS = [CONFIG_CHANNEL, "fluxgate_changes"] as const;
+/** What came with a batch of change rows. */
+export interface ChangeRead {
+  /** The current flags of the changed features of the teams loaded when the read was sent, by id. */
+  flags: Map<string, FlagRecord>;
+  /** The read was sent: its database snapshot is no older than this instant. */
+  sentAt: number;
+  /** A NOTIFY woke the read (null: the poll, or a read already running). */
+  notifiedAt: number | null;
+  /** The rows were read. */
+  readAt: number;
+}
 
 export interface ChangeFeedOptions {
   pollMs: number;
   holeTimeoutMs: number;
   batchSize?: number;
+  /** Teams whose changed flags to read along with the changes (the hub's loaded teams). */
+  loadedTeams?: () => string[];
 }
 
 export class ChangeFeed {
@@ -28,6 +42,8 @@ export class ChangeFeed {
   private readonly holes = new Map<number, number>();
   private reading: Promise<void> | null = null;
   private again = false;
+  /** When the earliest NOTIFY not yet followed by a read arrived. */
+  private notifiedAt: number | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly unlisten: (() => Promise<void>)[] = [];
   private stopped = false;
@@ -35,14 +51,12 @@ export class ChangeFeed {
   constructor(
     private readonly db: Db,
     private readonly handle: Pick<DatabaseHandle, "listen">,
-    private readonly handleChanges: (rows: ChangeRow[]) => Promise<void>,
+    private readonly handleChanges: (rows: ChangeRow[], read: ChangeRead) => Promise<void>,
     private readonly options: ChangeFeedOptions,
   ) {}
 
   async start(): Promise<void> {
-    for (const channel of new Set<string>(CHANGES_CHANNELS)) {
-      this.unlisten.push(await this.handle.listen(channel, () => this.wake()));
-    }
+    this.unlisten.push(await this.handle.listen(CONFIG_CHANNEL, () => this.notified()));
     const { high } = await logBounds(this.db);
     // versions just below the newest may still be committing: treat the recent window as open
     const window = 100;
@@ -59,6 +73,11 @@ export class ChangeFeed {
     clearInterval(this.timer);
     await Promise.all(this.unlisten.map((u) => u().catch(() => {})));
     await this.reading;
+  }
+
+  private notified(): void {
+    this.notifiedAt ??= traceNow();
+    this.wake();
   }
 
   /** Reads now (or right after the read in progress). */
@@ -84,9 +103,19 @@ export class ChangeFeed {
       this.again = false;
       try {
         const batchSize = this.options.batchSize ?? 2000;
-        const rows = await changesAfter(this.db, this.stable, batchSize);
+        const notifiedAt = this.notifiedAt;
+        this.notifiedAt = null;
+        const sentAt = traceNow();
+        // the new changes and the changed flags of loaded teams in one round trip: the hot path of propagation
+        const { rows, flags } = await changesWithFlags(
+          this.db,
+          this.stable,
+          batchSize,
+          this.options.loadedTeams?.() ?? [],
+          [...this.seenAbove],
+        );
         const fresh = rows.filter((r) => !this.seenAbove.has(Number(r.version)));
-        if (fresh.length > 0) await this.handleChanges(fresh);
+        if (fresh.length > 0) await this.handleChanges(fresh, { flags, sentAt, notifiedAt, readAt: traceNow() });
         for (const row of fresh) this.seenAbove.add(Number(row.version));
         this.advance(Date.now());
         if (rows.length === batchSize) this.again = true;

@@ -2,12 +2,16 @@
 import {
   configChanges,
   type Executor,
+  executeRows,
   featureStages,
   features,
   stageRuleContexts,
   stageRules,
 } from "@fluxgate/drizzle";
 import { and, asc, eq, gt, inArray, max, min, or, type SQL, sql } from "drizzle-orm";
+import type { FlagRecord } from "./flag-assembly.ts";
+import { FLAG_CONTEXTS, FLAG_ROW, toFlagRecord } from "./snapshot-repository.ts";
+import { numberArray, textArray } from "./sql-arrays.ts";
 
 export type ChangeRow = Pick<
   typeof configChanges.$inferSelect,
@@ -31,6 +35,57 @@ export function changesAfter(executor: Executor, version: number, limit: number)
     .where(gt(configChanges.version, version))
     .orderBy(asc(configChanges.version))
     .limit(limit);
+}
+
+/**
+ * Changes of every team after `version` except the `skip` versions (oldest first, at most `limit`) and, in the same
+ * statement (one round trip, one snapshot), the current flags of the changed features of `teamIds`: by feature id;
+ * a changed feature of those teams missing from `flags` no longer exists.
+ */
+export async function changesWithFlags(
+  executor: Executor,
+  version: number,
+  limit: number,
+  teamIds: string[],
+  skip: number[] = [],
+): Promise<{ rows: ChangeRow[]; flags: Map<string, FlagRecord> }> {
+  const result = await executeRows<{ row: string; contexts: string | null }>(
+    executor,
+    sql`with ch as materialized (
+          select version, team_id, kind, entity, entity_id, key from config_changes
+          where version > ${version} and version <> all(${numberArray(skip)}::int8[])
+          order by version limit ${limit})
+        select row, contexts from (
+          select 0 as part, ch.version as ord,
+                 json_build_array(ch.version, ch.team_id, ch.kind, ch.entity, ch.entity_id, ch.key)::text as row,
+                 null::text as contexts
+          from ch
+          union all
+          select 1, 0, ${FLAG_ROW}, ${FLAG_CONTEXTS}
+          from features f
+          where f.id in (select entity_id from ch where entity = 'feature' and team_id = any(${textArray(teamIds)}::uuid[]))
+        ) x
+        order by part, ord`,
+  );
+  const rows: ChangeRow[] = [];
+  const flags = new Map<string, FlagRecord>();
+  for (const r of result) {
+    if (r.contexts === null) {
+      const [v, teamId, kind, entity, entityId, key] = JSON.parse(r.row) as [
+        number,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      rows.push({ version: v, teamId, kind, entity, entityId, key });
+    } else {
+      const record = toFlagRecord(r.row, r.contexts);
+      flags.set(record.flag.id as string, record);
+    }
+  }
+  return { rows, flags };
 }
 
 /** One team's changes after `version`, oldest first. */

@@ -11,6 +11,7 @@ import type { ContextPair, EvaluationCounter, FeatureEvaluationEvent } from "@fl
 import type { ClientRecord } from "./auth.ts";
 import { invalid, isUuid } from "./errors.ts";
 import { type EventColumns, findBatch, type RollupColumns, storeBatch } from "./events-repository.ts";
+import type { TraceObserver } from "./trace.ts";
 
 export interface IngestLimits {
   maxEvents: number;
@@ -41,7 +42,9 @@ export async function ingestEvaluations(
   client: ClientRecord,
   batch: IngestBatch,
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+  trace?: TraceObserver,
 ): Promise<IngestResult> {
+  const started = trace ? performance.now() : 0;
   const batchId = batch.batchId || crypto.randomUUID();
   if (!isUuid(batchId)) throw invalid("batch_id must be a UUID");
   if (batch.events.length > limits.maxEvents) throw invalid(`at most ${limits.maxEvents} events per batch`);
@@ -53,7 +56,17 @@ export async function ingestEvaluations(
   const events = toEventColumns(batch.events, client.id, Date.now(), fromCounters ? null : rollups);
   if (fromCounters) for (let i = 0; i < batch.counters.length; i++) addCounter(rollups, batch.counters[i], i);
   const scope = { teamId: client.teamId, clientId: client.id, batchId, count };
-  const stored = await storeBatch(db, scope, events, rollups.columns());
+  const columns = rollups.columns();
+  const prepared = trace ? performance.now() : 0;
+  const stored = await storeBatch(db, scope, events, columns);
+  trace?.({
+    kind: "ingest",
+    events: batch.events.length,
+    counters: batch.counters.length,
+    prepareMs: prepared - started,
+    storeMs: performance.now() - prepared,
+    duplicate: !stored,
+  });
   if (stored) return { processedCount: count, duplicate: false, batchId };
   const previous = await findBatch(db, batchId);
   if (!previous || previous.clientId !== client.id) throw invalid("batch_id was already used by another client");

@@ -22,6 +22,7 @@ import { type IngestLimits, ingestEvaluations } from "./events-service.ts";
 import type { DeliveryHub } from "./hub.ts";
 import { toServiceError } from "./status.ts";
 import type { StreamSession } from "./stream-session.ts";
+import type { TraceObserver } from "./trace.ts";
 
 export interface GrpcDeps {
   db: Db;
@@ -30,6 +31,7 @@ export interface GrpcDeps {
   ingestLimits: IngestLimits;
   /** A stream that sends no `subscribe` within this time is ended. */
   subscribeTimeoutMs: number;
+  trace?: TraceObserver;
 }
 
 export const MAX_RECEIVE_BYTES = 8 * 1024 * 1024;
@@ -109,6 +111,7 @@ function handlers(deps: GrpcDeps): grpc.UntypedServiceImplementation {
         client,
         { batchId: req.batch_id, events: req.events, counters: req.counters },
         deps.ingestLimits,
+        deps.trace,
       );
       return { message_id: result.batchId, processed_count: result.processedCount, duplicate: result.duplicate };
     }),

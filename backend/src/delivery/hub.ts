@@ -9,6 +9,7 @@
 import type { Db } from "@fluxgate/drizzle";
 import type * as grpc from "@grpc/grpc-js";
 import type { ClientAuthenticator, ClientRecord } from "./auth.ts";
+import type { ChangeRead } from "./change-feed.ts";
 import { type ChangeRow, featuresUsingContexts, logBounds, teamChangesAfter } from "./change-repository.ts";
 import { DeliveryError } from "./errors.ts";
 import type { FlagRecord } from "./flag-assembly.ts";
@@ -16,6 +17,7 @@ import { deleteFrame, featureFrame, heartbeatFrame } from "./frames.ts";
 import { loadFlagRecords, loadTeamRecords } from "./snapshot-repository.ts";
 import { StreamSession } from "./stream-session.ts";
 import { type SnapshotForm, TeamState } from "./team-state.ts";
+import { type TraceObserver, traceNow } from "./trace.ts";
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -25,6 +27,8 @@ export interface HubOptions {
   idleTeamMs: number;
   /** More changed flags than this since the client's version: send a snapshot instead. */
   maxCatchUpChanges: number;
+  /** Stage timings, when observed. */
+  trace?: TraceObserver;
 }
 
 type Update = { kind: "upsert"; record: FlagRecord } | { kind: "delete"; key: string; id: string };
@@ -43,6 +47,8 @@ interface Touched {
 
 export class DeliveryHub {
   private readonly teams = new Map<string, TeamState>();
+  /** Teams being loaded outside the queue, with the changes handled meanwhile. */
+  private readonly loading = new Map<string, { promise: Promise<TeamState | undefined>; pending: Touched[] }>();
   private tail: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -70,25 +76,42 @@ export class DeliveryHub {
   }
 
   /** Applies a batch of changes (the change feed's handler). */
-  handleChanges(rows: ChangeRow[]): Promise<void> {
+  handleChanges(rows: ChangeRow[], read?: ChangeRead): Promise<void> {
     return this.serial(async () => {
+      const trace = this.options.trace;
+      let builtAt = 0;
+      let streams = 0;
       for (const [teamId, teamRows] of groupByTeam(rows)) {
         const touched = touchedBy(teamRows);
         for (const id of touched.clientIds) this.auth.invalidate(id);
         const team = this.teams.get(teamId);
-        if (team) await this.applyToTeam(team, touched);
+        if (team) {
+          const sent = await this.applyToTeam(team, touched, read);
+          if (trace && sent) {
+            builtAt = Math.max(builtAt, sent.builtAt);
+            streams += sent.streams;
+          }
+        } else this.loading.get(teamId)?.pending.push(touched);
+      }
+      if (trace && read && streams > 0) {
+        trace({
+          kind: "changes",
+          versions: rows.map((r) => Number(r.version)),
+          notifiedAt: read.notifiedAt,
+          queriedAt: read.sentAt,
+          readAt: read.readAt,
+          builtAt,
+          sentAt: traceNow(),
+          streams,
+        });
       }
     });
   }
 
   /** The team's state, loaded on first use (Evaluate, GetFeatureByKey). */
   async team(teamId: string): Promise<TeamState> {
-    const loaded = this.teams.get(teamId);
-    if (loaded) {
-      loaded.lastUsed = Date.now();
-      return loaded;
-    }
-    return this.serial(() => this.ensureTeam(teamId));
+    const loaded = this.installed(teamId) ?? (await this.loadOutside(teamId));
+    return loaded ?? this.serial(() => this.ensureTeam(teamId));
   }
 
   /** Registers a stream and queues its initial sync: deltas since `sinceVersion` when the log has them, else a snapshot. */
@@ -99,24 +122,42 @@ export class DeliveryHub {
     sinceVersion: number,
     form: SnapshotForm = "full",
   ): Promise<StreamSession | null> {
-    return this.serial(async () => {
-      const team = await this.ensureTeam(client.teamId);
-      const session = new StreamSession(call, client, secret, this.options.maxQueued, form, (s) =>
-        team.sessions.delete(s),
-      );
-      const catchUp = sinceVersion > 0 ? await this.catchUp(team, session.environmentId, sinceVersion) : null;
-      if (call.cancelled || call.writableEnded || call.destroyed) return null;
-      team.sessions.add(session);
-      if (catchUp) session.send(catchUp);
-      else session.sendSnapshot(team.snapshotFrames(session.environmentId, session.form));
-      return session;
-    });
+    // a team not held yet is read outside the queue: its load must not hold up other teams' changes
+    const loading = this.installed(client.teamId) ? null : this.loadOutside(client.teamId);
+    return (loading ?? Promise.resolve()).then(() =>
+      this.serial(() => this.register(call, client, secret, sinceVersion, form)),
+    );
+  }
+
+  /** In the queue: the stream joins the team and gets its catch-up or snapshot before any later change. */
+  private async register(
+    call: grpc.ServerDuplexStream<unknown, Buffer>,
+    client: ClientRecord,
+    secret: string,
+    sinceVersion: number,
+    form: SnapshotForm,
+  ): Promise<StreamSession | null> {
+    const team = await this.ensureTeam(client.teamId);
+    const session = new StreamSession(call, client, secret, this.options.maxQueued, form, (s) =>
+      team.sessions.delete(s),
+    );
+    const catchUp = sinceVersion > 0 ? await this.catchUp(team, session.environmentId, sinceVersion) : null;
+    if (call.cancelled || call.writableEnded || call.destroyed) return null;
+    team.sessions.add(session);
+    if (catchUp) session.send(catchUp);
+    else this.sendSnapshot(team, session);
+    return session;
   }
 
   /** HEARTBEAT with the team's current version, e.g. in reply to the edge's heartbeat. */
   heartbeat(session: StreamSession): void {
     const team = this.teams.get(session.client.teamId);
     if (team) session.send(heartbeatFrame(team.version));
+  }
+
+  /** Ids of the teams held in memory. */
+  loadedTeams(): string[] {
+    return [...this.teams.keys()];
   }
 
   /** Number of open streams (metrics, tests). */
@@ -132,42 +173,131 @@ export class DeliveryHub {
     return run;
   }
 
-  private async ensureTeam(teamId: string): Promise<TeamState> {
-    let team = this.teams.get(teamId);
-    if (!team) {
-      team = new TeamState(teamId);
-      team.load(await loadTeamRecords(this.db, teamId));
-      this.teams.set(teamId, team);
-    }
-    team.lastUsed = Date.now();
+  private installed(teamId: string): TeamState | undefined {
+    const team = this.teams.get(teamId);
+    if (team) team.lastUsed = Date.now();
     return team;
   }
 
-  private async applyToTeam(team: TeamState, touched: Touched): Promise<void> {
+  /** Inside the queue: the team, loaded there if it is not held (e.g. evicted since `loadOutside`). */
+  private async ensureTeam(teamId: string): Promise<TeamState> {
+    let team = this.installed(teamId);
+    if (!team) {
+      team = new TeamState(teamId);
+      await this.loadTeam(team);
+      this.teams.set(teamId, team);
+    }
+    return team;
+  }
+
+  /**
+   * Loads a team outside the queue (callers of one team share the load) and installs it with a queued task, which
+   * then rebuilds the flags of the changes handled meanwhile: the load may predate them. Resolves with the team
+   * (undefined if it failed to load: the caller then loads it in the queue and reports that error).
+   */
+  private loadOutside(teamId: string): Promise<TeamState | undefined> {
+    let entry = this.loading.get(teamId);
+    if (!entry) {
+      const pending: Touched[] = [];
+      const promise = (async () => {
+        const started = performance.now();
+        const snapshot = await loadTeamRecords(this.db, teamId);
+        return this.serial(async () => {
+          this.loading.delete(teamId);
+          const held = this.installed(teamId);
+          if (held) return held; // loaded in the queue meanwhile, after these changes
+          const team = new TeamState(teamId);
+          team.load(snapshot);
+          this.traceLoad(team, started);
+          this.teams.set(teamId, team);
+          if (pending.length > 0) await this.applyToTeam(team, mergeTouched(pending));
+          return team;
+        });
+      })().catch(() => {
+        this.loading.delete(teamId);
+        return undefined;
+      });
+      entry = { promise, pending };
+      this.loading.set(teamId, entry);
+    }
+    return entry.promise;
+  }
+
+  private async loadTeam(team: TeamState): Promise<void> {
+    const started = performance.now();
+    team.load(await loadTeamRecords(this.db, team.teamId));
+    this.traceLoad(team, started);
+  }
+
+  private traceLoad(team: TeamState, started: number): void {
+    this.options.trace?.({
+      kind: "team-load",
+      teamId: team.teamId,
+      flags: team.flagCount,
+      loadMs: performance.now() - started,
+    });
+  }
+
+  /** Queues the team's snapshot for a stream, built once per version and binding (and timed when traced). */
+  private sendSnapshot(team: TeamState, session: StreamSession): void {
+    const trace = this.options.trace;
+    const started = trace ? performance.now() : 0;
+    const cached = trace ? team.hasSnapshot(session.environmentId, session.form) : false;
+    const frames = team.snapshotFrames(session.environmentId, session.form);
+    session.sendSnapshot(frames);
+    trace?.({
+      kind: "snapshot",
+      teamId: team.teamId,
+      flags: team.flagCount,
+      form: session.form,
+      framesMs: performance.now() - started,
+      bytes: frames.reduce((n, f) => n + f.length, 0),
+      cached,
+    });
+  }
+
+  /** Applies a change set to a loaded team; returns when its flags were rebuilt and how many streams got it. */
+  private async applyToTeam(
+    team: TeamState,
+    touched: Touched,
+    read?: ChangeRead,
+  ): Promise<{ builtAt: number; streams: number } | null> {
+    let sent: { builtAt: number; streams: number } | null = null;
     if (touched.resnapshot) {
-      team.load(await loadTeamRecords(this.db, team.teamId));
+      await this.loadTeam(team);
       team.version = Math.max(team.version, touched.version);
-      for (const session of team.sessions)
-        session.sendSnapshot(team.snapshotFrames(session.environmentId, session.form));
+      sent = { builtAt: traceNow(), streams: team.sessions.size };
+      for (const session of team.sessions) this.sendSnapshot(team, session);
     } else {
-      const updates = await this.rebuild(team, touched);
+      const updates = await this.rebuild(team, touched, read);
       // the version moves only with a message carrying it, so heartbeats never announce a gap that is
       // not one (a client edit or an unused context list changes nothing an edge holds)
       if (updates.length > 0) {
         team.version = Math.max(team.version, touched.version);
         team.invalidateSnapshots();
+        sent = { builtAt: traceNow(), streams: team.sessions.size };
         this.broadcast(team, updates);
       }
     }
     if (touched.clientIds.size > 0) await this.recheckClients(team, touched.clientIds);
+    return sent;
   }
 
-  /** Rebuilds the touched flags once and stores them in the team state. */
-  private async rebuild(team: TeamState, touched: Touched): Promise<Update[]> {
+  /**
+   * Rebuilds the touched flags once and stores them in the team state. Flags read along with the changes are
+   * used when they cannot be older than the team's state (it was loaded before that read was sent); context
+   * changes and anything else read the flags now.
+   */
+  private async rebuild(team: TeamState, touched: Touched, read?: ChangeRead): Promise<Update[]> {
     const ids = new Set(touched.featureIds);
-    for (const id of await featuresUsingContexts(this.db, team.teamId, [...touched.contextIds])) ids.add(id);
-    const records = await loadFlagRecords(this.db, { featureIds: [...ids] });
-    const found = new Map(records.filter((r) => r.teamId === team.teamId).map((r) => [r.flag.id as string, r]));
+    let records: Iterable<FlagRecord>;
+    if (read && touched.contextIds.size === 0 && team.loadedAt < read.sentAt) records = read.flags.values();
+    else {
+      for (const id of await featuresUsingContexts(this.db, team.teamId, [...touched.contextIds])) ids.add(id);
+      records = await loadFlagRecords(this.db, { featureIds: [...ids] });
+    }
+    const found = new Map<string, FlagRecord>();
+    for (const r of records) if (r.teamId === team.teamId) found.set(r.flag.id as string, r);
     const updates: Update[] = [];
     for (const id of ids) {
       const record = found.get(id);
@@ -286,6 +416,20 @@ function groupByTeam(rows: ChangeRow[]): Map<string, ChangeRow[]> {
     else out.set(row.teamId, [row]);
   }
   return out;
+}
+
+/** One change set touching everything the given ones touch. */
+function mergeTouched(list: Touched[]): Touched {
+  const merged = touchedBy([]);
+  for (const t of list) {
+    for (const id of t.featureIds) merged.featureIds.add(id);
+    for (const [id, key] of t.keys) merged.keys.set(id, key);
+    for (const id of t.contextIds) merged.contextIds.add(id);
+    for (const id of t.clientIds) merged.clientIds.add(id);
+    merged.resnapshot ||= t.resnapshot;
+    merged.version = Math.max(merged.version, t.version);
+  }
+  return merged;
 }
 
 function touchedBy(rows: ChangeRow[]): Touched {

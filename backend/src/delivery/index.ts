@@ -1,7 +1,7 @@
 /**
  * Delivery: the gRPC server edges talk to, fed by the Postgres change log.
  *
- * `startDelivery` wires the change feed (LISTEN + poll over `config_changes`), the per-team fan-out hub,
+ * `startDelivery` wires the change feed (LISTEN on `CONFIG_CHANNEL` + poll over `config_changes`), the per-team fan-out hub,
  * client authentication and the gRPC transport, and binds `config.grpc_addr`.
  */
 import type { DatabaseHandle, Db } from "@fluxgate/drizzle";
@@ -11,9 +11,9 @@ import { ChangeFeed } from "./change-feed.ts";
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from "./events-service.ts";
 import { createGrpcServer } from "./grpc.ts";
 import { DeliveryHub } from "./hub.ts";
+import type { TraceObserver } from "./trace.ts";
 
 export { hashSecret } from "./auth.ts";
-export { CHANGES_CHANNELS } from "./change-feed.ts";
 export { toFeatureFull } from "./feature-full.ts";
 export {
   buildFlag,
@@ -24,6 +24,7 @@ export {
   type TeamSnapshot,
   toEngineSnapshot,
 } from "./snapshot-repository.ts";
+export type { DeliveryTrace, TraceObserver } from "./trace.ts";
 
 export interface DeliveryConfig {
   /** `host:port` to bind, e.g. `0.0.0.0:50051`; port 0 picks a free one. */
@@ -47,6 +48,8 @@ export interface DeliveryOptions {
   maxCatchUpChanges?: number;
   subscribeTimeoutMs?: number;
   ingestLimits?: IngestLimits;
+  /** Stage timings of change fan-out, team loads, snapshots and ingest (benches, diagnostics). */
+  trace?: TraceObserver;
 }
 
 export interface Delivery {
@@ -75,10 +78,12 @@ export async function startDelivery(args: {
     maxQueued: o.maxQueued ?? 20_000,
     idleTeamMs: o.idleTeamMs ?? 120_000,
     maxCatchUpChanges: o.maxCatchUpChanges ?? 5_000,
+    trace: o.trace,
   });
-  feed = new ChangeFeed(db, handle, (rows) => hub.handleChanges(rows), {
+  feed = new ChangeFeed(db, handle, (rows, read) => hub.handleChanges(rows, read), {
     pollMs: o.pollMs ?? 2_000,
     holeTimeoutMs: o.holeTimeoutMs ?? 5_000,
+    loadedTeams: () => hub.loadedTeams(),
   });
   await feed.start();
   hub.start();
@@ -88,6 +93,7 @@ export async function startDelivery(args: {
     hub,
     ingestLimits: o.ingestLimits ?? DEFAULT_INGEST_LIMITS,
     subscribeTimeoutMs: o.subscribeTimeoutMs ?? 10_000,
+    trace: o.trace,
   });
   let port: number;
   try {

@@ -12,6 +12,7 @@ import type { FlagRecord } from "./flag-assembly.ts";
 import { featureChunk, featureFrame, flagsJsonDeflateField, flagsJsonField, frame } from "./frames.ts";
 import { stagesOf, type TeamSnapshot } from "./snapshot-repository.ts";
 import type { StreamSession } from "./stream-session.ts";
+import { traceNow } from "./trace.ts";
 
 /**
  * How a stream gets snapshots: one FeatureFull per flag (original edges), chunks of engine-flag JSON (`compact`),
@@ -29,6 +30,8 @@ export class TeamState {
   version = 0;
   environments: EnvironmentRef[] = [];
   lastUsed = Date.now();
+  /** When the state was last (re)loaded from the database (`traceNow()` clock). */
+  loadedAt = 0;
   private readonly records = new Map<string, FlagRecord>();
   private readonly byKey = new Map<string, FlagRecord>();
   private readonly chunks = new Map<string, Map<string, Buffer>>();
@@ -51,6 +54,7 @@ export class TeamState {
     for (const record of snapshot.records) this.put(record);
     this.environments = snapshot.environments;
     this.version = Math.max(this.version, snapshot.version);
+    this.loadedAt = traceNow();
   }
 
   /** Stores a rebuilt flag; returns the key it had before when it was renamed. */
