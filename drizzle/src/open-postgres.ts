@@ -41,6 +41,7 @@ export async function openPostgres(url: string, pool?: number): Promise<Database
 
 function postgresHandle(client: postgres.Sql, url: string): DatabaseHandle {
   const db = drizzle({ client, schema });
+  acceptDates(client);
   return {
     db,
     kind: "postgres",
@@ -56,6 +57,16 @@ function postgresHandle(client: postgres.Sql, url: string): DatabaseHandle {
     migrate: () => migratePostgres(db, url),
     close: once(() => client.end({ timeout: 5 })),
   };
+}
+
+/**
+ * drizzle hands timestamp parameters to postgres.js untouched (it formats the ones bound to columns itself),
+ * so a raw `Date` in a sql`` template reached the wire as an object and failed on Postgres only (PGlite takes
+ * it). Serialising Dates here makes both drivers agree.
+ */
+function acceptDates(client: postgres.Sql): void {
+  const toText = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+  for (const oid of ["1082", "1083", "1114", "1184", "1266"]) client.options.serializers[oid] = toText;
 }
 
 /** One clear line for a connection failure; the password never appears in it. */
