@@ -89,15 +89,18 @@ export async function waitFor(check: () => boolean, timeoutMs = 5_000, what = "c
   }
 }
 
-/** A plain generic gRPC client of the backend, for calling rpcs directly. */
-export function rawClient(url: string): {
+/** A plain generic gRPC client of the backend, for calling rpcs directly (each call with a `deadlineMs` deadline). */
+export function rawClient(
+  url: string,
+  deadlineMs = 10_000,
+): {
   call<T = Record<string, unknown>>(method: string, request: object): Promise<T>;
   close(): void;
 } {
   const client = createBackendClient(url);
   return {
     call: <T>(method: string, request: object) =>
-      callUnary<object, T>(client, method, request, new Date(Date.now() + 10_000)),
+      callUnary<object, T>(client, method, request, new Date(Date.now() + deadlineMs)),
     close: () => client.close(),
   };
 }

@@ -24,7 +24,7 @@ describe.skipIf(!server.url)("two delivery replicas in separate processes over o
     await Promise.all(replicas.map((r) => r.stop()));
     await writer?.close();
     await scratch?.drop();
-  });
+  }, 30_000);
 
   test("a change written once reaches edges on both replicas, in order", async () => {
     const db = writer.db;

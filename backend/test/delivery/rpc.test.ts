@@ -35,12 +35,12 @@ beforeAll(async () => {
   await createFlag(db, team.teamId, "checkout-v2", { stages: [{ environmentId: team.prod }] });
   foreignFlag = (await createFlag(db, other.teamId, "foreign", { stages: [{ environmentId: other.prod }] })).id;
   rpc = rawClient(backend.url);
-});
+}, 30_000);
 
 afterAll(async () => {
   rpc.close();
   await backend.stop();
-});
+}, 30_000);
 
 const creds = () => ({ client_id: client.id, client_secret: client.secret });
 

@@ -21,11 +21,11 @@ beforeAll(async () => {
   backend = await startBackend();
   teamA = await createTeam(backend.database.db);
   teamB = await createTeam(backend.database.db);
-});
+}, 30_000);
 
 afterAll(async () => {
   await backend.stop();
-});
+}, 30_000);
 
 describe("StreamUpdates", () => {
   test("a sync client gets a snapshot, then live UPSERT and DELETE", async () => {
@@ -86,16 +86,24 @@ describe("StreamUpdates", () => {
     );
     const first = new Recorder(backend.url, client).start();
     await waitFor(() => first.snapshots.length === 1 && first.client.connected, 5_000, "snapshot");
+    // the flags were created concurrently: their versions may still be arriving as deltas after the snapshot
+    const created = Math.max(...flags.map((f) => f.version));
+    await waitFor(() => (first.client.current()?.version ?? 0) >= created, 5_000, "the created flags");
     const held = first.client.current();
     await first.stop();
 
     await setKilled(db, flags[0].id, true);
     await setKilled(db, flags[1].id, true);
     await deleteFlag(db, flags[2].id);
+    // the backend has handled them: a catch-up read before that serves the state it holds, then the deltas
+    await backend.delivery.settle();
 
     const again = new Recorder(backend.url, client, { initialSnapshot: held ?? undefined }).start();
     try {
       await waitFor(() => again.client.connected, 5_000, "reconnected");
+      // connected comes before the catch-up deltas have all been read
+      const received = () => again.deltas.reduce((n, d) => n + d.upserts.length + d.deletes.length, 0);
+      await waitFor(() => received() >= 3, 5_000, "the three deltas");
       expect(again.snapshots.length).toBe(0);
       const upserts = again.deltas.flatMap((d) => d.upserts.map((f) => f.key)).sort();
       const deletes = again.deltas.flatMap((d) => d.deletes);
