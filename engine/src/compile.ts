@@ -1,7 +1,7 @@
 /** Compile on write: a validated snapshot becomes a `FlagStore` of flat arrays with pre-parsed operands. */
 import { ROLLOUT_SCALE, ROLLOUT_SEED, rolloutThreshold, VARIANT_SEED } from "./bucketing.ts";
 import { type Cidr, parseCidr } from "./cidr.ts";
-import { type ConditionTable, SET_HAS, SET_LACKS } from "./conditions.ts";
+import { type ConditionTable, type FoldedSet, SET_HAS, SET_LACKS, textHash } from "./conditions.ts";
 import type { Condition, EvaluationResult, Flag, JsonValue, Rule, Snapshot } from "./model.ts";
 import { murmur3PrefixInto } from "./murmur3.ts";
 import {
@@ -56,35 +56,13 @@ interface Counts {
   splits: number;
 }
 
-function count(flags: readonly Flag[]): Counts {
-  const n: Counts = { dependencies: 0, stages: 0, rules: 0, groups: 0, conditions: 0, splits: 0 };
-  for (let f = 0; f < flags.length; f++) {
-    const flag = flags[f];
-    n.dependencies += flag.dependencies.length;
-    n.stages += flag.stages.length;
-    for (let s = 0; s < flag.stages.length; s++) {
-      const rules = flag.stages[s].rules;
-      n.rules += rules.length;
-      for (let r = 0; r < rules.length; r++) {
-        const rule = rules[r];
-        n.groups += rule.groups.length;
-        for (let g = 0; g < rule.groups.length; g++) n.conditions += rule.groups[g].conditions.length;
-        if (rule.serve.kind === "split") {
-          n.splits += rule.serve.weights.length > 0 ? rule.serve.weights.length : flag.variants.length;
-        }
-      }
-    }
-  }
-  return n;
-}
-
 /** Fills pre-sized tables record by record (the positions are known: no growable arrays, no copies). */
 class Builder {
   private readonly snapshot: Snapshot;
   private readonly environmentSlots: Record<string, number> = Object.create(null);
   private readonly idSlots = new Map<string, number>();
   private readonly environmentIds: string[] = [];
-  private readonly flagSlots: Record<string, number> = Object.create(null);
+  private flagSlots: Record<string, number> = Object.create(null);
   private readonly results: EvaluationResult[] = [];
   private readonly stickyKeys: string[] = [];
   private readonly depVariant: (string | null)[] = [];
@@ -92,6 +70,7 @@ class Builder {
   private readonly key: string[] = [];
   private readonly operand: unknown[] = [];
   private readonly sets: (Set<string> | null)[] = [];
+  private readonly folded: (FoldedSet | null)[] = [];
   // Typed tables and their fill positions (in records), allocated by build() once the counts are known.
   private flags = new Int32Array(0);
   private flagStride = F_STAGES;
@@ -115,6 +94,7 @@ class Builder {
   private splitCount = 0;
   /** Interned `in`/`not_in` sets by listHash() of their values. */
   private readonly setsByHash = new Map<number, { values: readonly string[]; set: Set<string> }[]>();
+  private readonly foldedSets = new Map<Set<string>, FoldedSet>();
   /** Parsed operands by operand text, shared between conditions (none is mutated after parsing). */
   private readonly regexes = new Map<string, RegExp>();
   private readonly semvers = new Map<string, Semver>();
@@ -130,9 +110,9 @@ class Builder {
     // Lookup precedence as in the reference: listed ids, then listed names, then ids only stages name.
     for (const env of environments) this.environmentSlot(env.id);
     for (const env of environments) this.alias(env.name, this.idSlots.get(env.id)!);
-    for (const flag of flags) for (const stage of flag.stages) this.environmentSlot(stage.environmentId);
-    for (let f = 0; f < flags.length; f++) this.flagSlots[flags[f].key] = f;
-    const n = count(flags);
+    const n = this.count(flags); // gives the environments only stages name their slots, in flag order
+    // Keys are unique (validated); fromEntries defines properties (so "__proto__" is a key like any other).
+    this.flagSlots = Object.setPrototypeOf(Object.fromEntries(flags.map((flag, f) => [flag.key, f])), null);
     this.flagStride = F_STAGES + this.environmentIds.length;
     this.flags = new Int32Array(flags.length * this.flagStride).fill(-1);
     this.killAt = new Float64Array(flags.length);
@@ -149,6 +129,30 @@ class Builder {
     this.num = new Float64Array(n.conditions).fill(Number.NaN);
     for (let f = 0; f < flags.length; f++) this.addFlag(f, flags[f]);
     return this.data();
+  }
+
+  /** The records a snapshot needs, counted so that every table is allocated once; stage environments get slots. */
+  private count(flags: readonly Flag[]): Counts {
+    const n: Counts = { dependencies: 0, stages: 0, rules: 0, groups: 0, conditions: 0, splits: 0 };
+    for (let f = 0; f < flags.length; f++) {
+      const flag = flags[f];
+      n.dependencies += flag.dependencies.length;
+      n.stages += flag.stages.length;
+      for (let s = 0; s < flag.stages.length; s++) {
+        const stage = flag.stages[s];
+        this.environmentSlot(stage.environmentId);
+        n.rules += stage.rules.length;
+        for (let r = 0; r < stage.rules.length; r++) {
+          const rule = stage.rules[r];
+          n.groups += rule.groups.length;
+          for (let g = 0; g < rule.groups.length; g++) n.conditions += rule.groups[g].conditions.length;
+          if (rule.serve.kind === "split") {
+            n.splits += rule.serve.weights.length > 0 ? rule.serve.weights.length : flag.variants.length;
+          }
+        }
+      }
+    }
+    return n;
   }
 
   /** Gives an environment id a slot (once); the id looks it up unless a listed name took that text. */
@@ -267,9 +271,11 @@ class Builder {
       this.operand.push(set);
       this.setMode[c] = ci ? 0 : (op === OP_IN) !== negate ? SET_HAS : SET_LACKS;
       this.sets.push(ci ? null : set);
+      this.folded.push(ci ? this.foldedSet(set) : null);
       return;
     }
     this.sets.push(null);
+    this.folded.push(null);
     if (op >= OP_NUM_EQ && op <= OP_NUM_GTE) this.num[c] = parseNumber(values[0]);
     else if (op === OP_DATE_BEFORE || op === OP_DATE_AFTER) this.num[c] = parseDate(values[0]);
     this.operand.push(this.otherOperand(op, values, ci));
@@ -328,6 +334,23 @@ class Builder {
     return set;
   }
 
+  /** The values of an interned lower-case set by textHash(), once per set. */
+  private foldedSet(set: Set<string>): FoldedSet {
+    let folded = this.foldedSets.get(set);
+    if (folded === undefined) {
+      const byHash = new Map<number, string[]>();
+      for (const value of set) {
+        const h = textHash(value, false);
+        const bucket = byHash.get(h);
+        if (bucket === undefined) byHash.set(h, [value]);
+        else bucket.push(value);
+      }
+      folded = byHash;
+      this.foldedSets.set(set, folded);
+    }
+    return folded;
+  }
+
   private data(): StoreData {
     const flags = this.snapshot.flags;
     const conditions: ConditionTable = {
@@ -339,6 +362,7 @@ class Builder {
       operand: this.operand,
       setMode: this.setMode,
       sets: this.sets,
+      folded: this.folded,
     };
     // Keys sorted natively (UTF-16 order, as `<`), then mapped back to their slots.
     const keys = flags.map((f) => f.key).sort();

@@ -36,7 +36,12 @@ export interface ConditionTable {
    */
   setMode: Uint8Array;
   sets: readonly (Set<string> | null)[];
+  /** Case-insensitive `in`/`not_in`: the (lower-cased) values by textHash(), to look up ASCII text unfolded. */
+  folded: readonly (FoldedSet | null)[];
 }
+
+/** Lower-case strings by textHash(). */
+export type FoldedSet = ReadonlyMap<number, readonly string[]>;
 
 export const SET_HAS = 1;
 export const SET_LACKS = 2;
@@ -44,8 +49,9 @@ export const SET_LACKS = 2;
 const INVALID = -1;
 
 /**
- * Whether condition `c` holds for attribute value `raw` (`ctx[key[c]]`); the same rules as operators.ts `matchCondition`: a missing attribute is
- * false (true for `not_in`), an unreadable one false, negate flips only a real verdict.
+ * Whether condition `c` holds for attribute value `raw` (`ctx[key[c]]`); the same rules as operators.ts
+ * `matchCondition`: a missing attribute is false (true for `not_in`), an unreadable one false, negate flips
+ * only a real verdict.
  */
 export function conditionHolds(t: ConditionTable, c: number, raw: unknown): boolean {
   const op = t.op[c];
@@ -72,7 +78,11 @@ function onNumber(t: ConditionTable, c: number, op: number, n: number): number {
 
 /** 1 / 0 for the operator's verdict on a text attribute, INVALID when it cannot judge. */
 function onText(t: ConditionTable, c: number, op: number, text: string): number {
-  const a = t.caseInsensitive[c] === 1 && op < OP_REGEX ? text.toLowerCase() : text;
+  let a = text;
+  if (t.caseInsensitive[c] === 1 && op < OP_REGEX) {
+    if (isAscii(text)) return onFoldedAscii(t, c, op, text);
+    a = text.toLowerCase();
+  }
   switch (op) {
     case OP_IN:
       return (t.operand[c] as Set<string>).has(a) ? 1 : 0;
@@ -104,6 +114,74 @@ function onText(t: ConditionTable, c: number, op: number, text: string): number 
     return v === undefined ? INVALID : compareOpcode(op, Math.sign(compareSemver(v, t.operand[c] as Semver))) ? 1 : 0;
   }
   return INVALID;
+}
+
+/**
+ * The string operators with `caseInsensitive` on ASCII text, compared as if lower-cased (for ASCII,
+ * toLowerCase() maps A–Z alone) without building the lower-case copy. Operands are lower case already.
+ */
+function onFoldedAscii(t: ConditionTable, c: number, op: number, a: string): number {
+  switch (op) {
+    case OP_IN:
+    case OP_NOT_IN: {
+      const found = foldedIn(t.folded[c]!, a);
+      return found === (op === OP_IN) ? 1 : 0;
+    }
+    case OP_EQUALS: {
+      const b = t.operand[c] as string;
+      return a.length === b.length && foldedAt(a, 0, b) ? 1 : 0;
+    }
+    default: {
+      const values = t.operand[c] as string[];
+      for (let i = 0; i < values.length; i++) {
+        const b = values[i];
+        const room = a.length - b.length;
+        if (room < 0) continue;
+        if (op === OP_STARTS_WITH ? foldedAt(a, 0, b) : op === OP_ENDS_WITH ? foldedAt(a, room, b) : foldedIn1(a, b)) {
+          return 1;
+        }
+      }
+      return 0;
+    }
+  }
+}
+
+/** Whether `set` has ASCII text `a` lower-cased. */
+function foldedIn(set: FoldedSet, a: string): boolean {
+  const bucket = set.get(textHash(a, true));
+  if (bucket === undefined) return false;
+  for (let i = 0; i < bucket.length; i++) if (bucket[i].length === a.length && foldedAt(a, 0, bucket[i])) return true;
+  return false;
+}
+
+/** Whether ASCII text `a` lower-cased contains `b`. */
+function foldedIn1(a: string, b: string): boolean {
+  for (let at = 0; at <= a.length - b.length; at++) if (foldedAt(a, at, b)) return true;
+  return false;
+}
+
+/** Whether ASCII text `a` lower-cased has `b` at `at` (`b` fits). */
+function foldedAt(a: string, at: number, b: string): boolean {
+  for (let j = 0; j < b.length; j++) {
+    const ch = a.charCodeAt(at + j);
+    if ((ch >= 65 && ch <= 90 ? ch | 32 : ch) !== b.charCodeAt(j)) return false;
+  }
+  return true;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** FNV-1a over UTF-16 code units; `fold` maps A–Z to a–z first (equal to hashing the lower-cased ASCII text). */
+export function textHash(text: string, fold: boolean): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h = Math.imul(h ^ (fold && ch >= 65 && ch <= 90 ? ch | 32 : ch), 0x01000193);
+  }
+  return h;
 }
 
 function affix(op: number, a: string, values: string[]): number {

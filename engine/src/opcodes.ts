@@ -16,9 +16,11 @@ export const OP_DATE_BEFORE = 17;
 export const OP_DATE_AFTER = 18;
 export const OP_IP_IN_CIDR = 19;
 
-/** The opcode of an operator. */
+const OPCODES: ReadonlyMap<string, number> = new Map(OPERATORS.map((operator, i) => [operator, i]));
+
+/** The opcode of an operator (-1 for an unknown one). */
 export function opcodeOf(operator: Operator): number {
-  return OPERATORS.indexOf(operator);
+  return OPCODES.get(operator) ?? -1;
 }
 
 /** The verdict of comparison opcode `op` (`num_*` or `semver_*`) on a difference `a - b`. */

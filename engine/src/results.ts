@@ -20,7 +20,8 @@ export function offVariant(flag: Flag): string {
 /** The typed value of a variant: `true`/`false` for booleans, the variant's value otherwise. */
 export function variantValue(flag: Flag, variant: string): JsonValue {
   if (flag.valueType === "boolean") return variant === "on";
-  return flag.variants.find((v) => v.key === variant)?.value ?? null;
+  for (const v of flag.variants) if (v.key === variant) return v.value;
+  return null;
 }
 
 /**
@@ -35,9 +36,9 @@ export function makeResult(
   ruleId?: string,
 ): EvaluationResult {
   const enabled = served && !(flag.valueType === "boolean" && variant === "off");
-  const result: EvaluationResult = { enabled, value: variantValue(flag, variant), variant, reason };
-  if (ruleId !== undefined) result.ruleId = ruleId;
-  return result;
+  const value = variantValue(flag, variant);
+  // Built in its final shape, no property added afterwards (the store builds 100,000s of these).
+  return ruleId === undefined ? { enabled, value, variant, reason } : { enabled, value, variant, reason, ruleId };
 }
 
 /** The result for a flag key that is not in the store. */

@@ -1,7 +1,7 @@
 /** The checks a flag and a snapshot must pass before they are stored or compiled. */
 import { MAX_SPLIT_TOTAL } from "./bucketing.ts";
 import { parseCidr } from "./cidr.ts";
-import type { Condition, Flag, JsonValue, Operator, Rule, Snapshot, Stage } from "./model.ts";
+import type { Condition, Flag, JsonValue, Operator, Rule, Snapshot, SplitWeight, Stage } from "./model.ts";
 import { OPERATORS } from "./model.ts";
 import { SINGLE_OPERAND } from "./operators.ts";
 import { parseDate, parseNumber } from "./parse.ts";
@@ -102,16 +102,13 @@ function checkFlag(flag: Flag, byKey: Map<string, Flag> | undefined, problems: F
   const variants = checkVariants(flag, c);
   const stages = flag.stages;
   if (c.isList(stages, "stages")) {
+    const environments = seenSet(stages);
     c.enter("stages");
     for (let i = 0; i < stages.length; i++) {
       const stage = stages[i];
       c.enter(i);
-      // A second stage for an environment (SameValueZero, as a Set would compare).
-      for (let j = 0; j < i; j++) {
-        if (sameValueZero(stages[j]?.environmentId, stage?.environmentId)) {
-          c.report("a second stage for this environment", "environmentId");
-          break;
-        }
+      if (repeated(stages, i, environmentOf, environments, "items")) {
+        c.report("a second stage for this environment", "environmentId");
       }
       checkStage(flag, stage, variants, c);
       c.leave();
@@ -182,19 +179,14 @@ function checkStage(flag: Flag, stage: Stage, variants: ReadonlySet<string>, c: 
   }
   const rules = stage?.rules;
   if (!c.isList(rules, "rules")) return;
+  const ids = seenSet(rules);
   c.enter("rules");
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     c.enter(i);
+    const duplicate = repeated(rules, i, idOf, ids, "items");
     if (typeof rule?.id !== "string") c.report("must be a string", "id");
-    else {
-      for (let j = 0; j < i; j++) {
-        if (rules[j]?.id === rule.id) {
-          c.report(`duplicate rule id "${rule.id}"`, "id");
-          break;
-        }
-      }
-    }
+    else if (duplicate) c.report(`duplicate rule id "${rule.id}"`, "id");
     checkRule(flag, rule, variants, c);
     c.leave();
   }
@@ -249,6 +241,7 @@ function checkServe(flag: Flag, rule: Rule, variants: ReadonlySet<string>, c: Ch
   const weights = splitWeights(flag, rule) ?? [];
   // Own weights are reported under serve.weights, the variants' default weights under `variants`.
   const own = serve.weights.length > 0;
+  const chosen = own ? seenSet(weights) : null;
   if (own) c.enter("weights");
   let total = 0;
   for (let i = 0; i < weights.length; i++) {
@@ -257,12 +250,7 @@ function checkServe(flag: Flag, rule: Rule, variants: ReadonlySet<string>, c: Ch
     if (own) {
       c.enter(i);
       if (!variants.has(w?.variant)) c.report(`unknown variant "${w?.variant}"`, "variant");
-      for (let j = 0; j < i; j++) {
-        if (j in weights && sameValueZero(weights[j]?.variant, w?.variant)) {
-          c.report(`"${w?.variant}" appears twice`, "variant");
-          break;
-        }
-      }
+      if (repeated(weights, i, variantOf, chosen, "skipped")) c.report(`"${w?.variant}" appears twice`, "variant");
       if (!isWeight(w?.weight)) c.report("must be a non-negative integer", "weight");
       c.leave();
     } else if (!isWeight(w?.weight)) c.reportAt(`variants[${i}].weight`, "must be a non-negative integer");
@@ -367,10 +355,46 @@ function variantKeys(flag: Flag): ReadonlySet<string> {
   return flag.valueType === "boolean" ? BOOLEAN_VARIANTS : new Set(flag.variants?.map((v) => v.key));
 }
 
+/**
+ * Whether `get(list[i])` equals (SameValueZero, as a Set compares) the value of an earlier item. Short lists are
+ * scanned (a hole is an item for checkList-style loops, skipped for forEach-style ones, whose callers never pass
+ * one as `i`); a list longer than SCAN_LIMIT comes with `seen`, a Set its caller made, and every value passed in is
+ * added to it.
+ */
+function repeated<T>(
+  list: readonly T[],
+  i: number,
+  get: (item: T | undefined) => unknown,
+  seen: Set<unknown> | null,
+  holes: "items" | "skipped",
+): boolean {
+  const value = get(list[i]);
+  if (seen !== null) {
+    const found = seen.has(value);
+    seen.add(value);
+    return found;
+  }
+  for (let j = 0; j < i; j++) {
+    if ((holes === "items" || j in list) && sameValueZero(get(list[j]), value)) return true;
+  }
+  return false;
+}
+
+/** A Set for `repeated` when the list is too long to scan. */
+function seenSet(list: readonly unknown[]): Set<unknown> | null {
+  return list.length > SCAN_LIMIT ? new Set() : null;
+}
+
+const SCAN_LIMIT = 16;
+
 /** SameValueZero, the equality of Set and Array.prototype.includes. */
 function sameValueZero(a: unknown, b: unknown): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
+
+const environmentOf = (stage: Stage | undefined) => stage?.environmentId;
+const idOf = (rule: Rule | undefined) => rule?.id;
+const variantOf = (weight: SplitWeight | undefined) => weight?.variant;
 
 function isLogic(op: unknown): boolean {
   return op === "AND" || op === "OR";
