@@ -130,62 +130,25 @@ async function seed(db: Db): Promise<World> {
  * compaction would: cube counts for 3 grains × 8 combinations, minute sketches for 8; then hours and days sealed.
  */
 async function history(db: Db, world: World): Promise<void> {
-  const now = Date.now() / 1000;
   const started = performance.now();
-  await db.execute(sql`create temp table hd as
-    select i, bucket, 'flag-' || lpad((s / 15)::text, 3, '0') as f, (${pgArray(world.envs)}::text[])[1 + (s / 5) % 3] as e,
-      (${pgArray(world.clients)}::text[])[1 + s % 5] as c, n, (n * 0.6)::int as ok, (n * 0.3)::int as cached
-    from (
-      select i, floor(3000 * power(random(), 3))::int as s, 1 + floor(random() * 19)::int as n,
-        to_timestamp(floor((${now - 3600} - random() * ${7 * 86400 - 7200}) / 60) * 60) as bucket
-      from generate_series(1, ${HISTORY_DELTAS}) i
-    ) x`);
-  await db.execute(sql`insert into evaluation_cube (team_id, grain, bucket, feature_key, environment_id, client_id,
-      evaluation_count, success_count, cached_count, last_evaluated_at)
-    select ${world.teamId}::uuid, g, b, coalesce(f, ''), coalesce(e, ''), coalesce(c, ''), sum(n), sum(ok), sum(cached),
-      max(bucket) + interval '59 seconds'
-    from (select hd.*, g, to_timestamp(floor(extract(epoch from bucket) / (g * 60)) * g * 60) as b
-          from hd cross join (values (1), (60), (1440)) grains(g)) x
-    group by g, b, cube(f, e, c)`);
-  // entry = index25 · 64 + rank, as hll.ts has it (with Postgres' hash of the user id instead of xxHash)
-  await db.execute(sql`create temp table he as
-    select i, u, (h >> 39 & 33554431) as idx,
-      (h >> 39 & 33554431) * 64 + 40 - length(ltrim((h & 549755813887)::bit(39)::text, '0')) as entry
-    from hd cross join lateral (
-      select u, hashtextextended('user-' || u, 0) as h
-      from (select (hd.i * 7919 + k * 104729) % ${USERS} as u from generate_series(1, least(hd.n, 5)) k) us
-    ) x`);
-  await db.execute(sql`insert into evaluation_user_sketches (team_id, grain, bucket, feature_key, environment_id, client_id,
-      users)
-    select ${world.teamId}::uuid, 1, bucket, f, e, c, '\\x01'::bytea || string_agg(int4send(entry::int), ''::bytea order by entry)
-    from (
-      select bucket, coalesce(f, '') as f, coalesce(e, '') as e, coalesce(c, '') as c, max(entry) as entry
-      from he join hd using (i) group by bucket, idx, cube(f, e, c)
-    ) x
-    group by bucket, f, e, c`);
-  const [totals] = await rows<{ n: number; u: number; first: number }>(
-    db,
-    sql`select (select sum(n) from hd)::float8 as n, (select count(distinct u) from he)::int as u,
-          (extract(epoch from (select min(bucket) from hd)) * 1000)::float8 as first`,
-  );
-  world.evaluations = totals.n;
-  world.users = totals.u;
+  // one connection (the temp tables are its own) and room to aggregate in memory
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '256MB'`);
+    await writeHistory(tx as unknown as Db, world);
+  });
   const written = performance.now();
   // sealing starts at the first hour with data, as the compaction job would have it
-  const firstHour = Math.floor(totals.first / HOUR) * HOUR;
+  const [{ first }] = await rows<{ first: number }>(
+    db,
+    sql`select (extract(epoch from min(bucket)) * 1000)::float8 as first from evaluation_user_sketches`,
+  );
+  const firstHour = Math.floor(first / HOUR) * HOUR;
   await db.execute(sql`insert into analytics_watermarks (grain, sealed_until) values
     (60, to_timestamp(${firstHour / 1000})), (1440, to_timestamp(${Math.floor(firstHour / DAY) * DAY} / 1000.0))`);
   let seals = 0;
   while (await sealOnce(db)) seals++;
   const sealed = performance.now();
-  if (raw) {
-    await db.execute(sql`
-      insert into evaluation_events (team_id, client_id, feature_key, environment_id, evaluated_at, result, user_context,
-        prior_assignment)
-      select ${world.teamId}::uuid, c::uuid, f, e, bucket + random() * interval '59 seconds', k <= ok, 'user-' || (i % ${USERS}),
-        k <= cached
-      from hd cross join lateral generate_series(1, n) k`);
-  }
+  if (raw) await writeRawEvents(db, world);
   for (const table of ["evaluation_cube", "evaluation_user_sketches", "evaluation_events"]) {
     await db.execute(sql.raw(`vacuum analyze ${table}`));
   }
@@ -206,6 +169,62 @@ async function history(db: Db, world: World): Promise<void> {
       `rows (${size.raw})${raw ? `, written in ${s(performance.now() - sealed)}` : "; --raw adds them"}`,
   );
   run.note(`history: ${fmtInt(world.evaluations)} evaluations, cube ${size.cube}, sketches ${size.sketchSize}`);
+}
+
+/** The deltas (temp table hd), their users (he), and from them the cube rows and minute sketches. */
+async function writeHistory(db: Db, world: World): Promise<void> {
+  const now = Date.now() / 1000;
+  await db.execute(sql`create temp table hd on commit drop as
+    select i, bucket, 'flag-' || lpad((s / 15)::text, 3, '0') as f, (${pgArray(world.envs)}::text[])[1 + (s / 5) % 3] as e,
+      (${pgArray(world.clients)}::text[])[1 + s % 5] as c, n, (n * 0.6)::int as ok, (n * 0.3)::int as cached
+    from (
+      select i, floor(3000 * power(random(), 3))::int as s, 1 + floor(random() * 19)::int as n,
+        to_timestamp(floor((${now - 3600} - random() * ${7 * 86400 - 7200}) / 60) * 60) as bucket
+      from generate_series(1, ${HISTORY_DELTAS}) i
+    ) x`);
+  await db.execute(sql`insert into evaluation_cube (team_id, grain, bucket, feature_key, environment_id, client_id,
+      evaluation_count, success_count, cached_count, last_evaluated_at)
+    select ${world.teamId}::uuid, g, b, coalesce(f, ''), coalesce(e, ''), coalesce(c, ''), sum(n), sum(ok), sum(cached),
+      max(bucket) + interval '59 seconds'
+    from (select hd.*, g, to_timestamp(floor(extract(epoch from bucket) / (g * 60)) * g * 60) as b
+          from hd cross join (values (1), (60), (1440)) grains(g)) x
+    group by g, b, cube(f, e, c)`);
+  // entry = index25 · 64 + rank, as hll.ts has it (with Postgres' hash of the user id instead of xxHash)
+  await db.execute(sql`create temp table he on commit drop as
+    select i, u, (h >> 39 & 33554431) as idx,
+      (h >> 39 & 33554431) * 64 + 40 - length(ltrim((h & 549755813887)::bit(39)::text, '0')) as entry
+    from hd cross join lateral (
+      select u, hashtextextended('user-' || u, 0) as h
+      from (select (hd.i::int8 * 7919 + k * 104729) % ${USERS} as u from generate_series(1, least(hd.n, 5)) k) us
+    ) x`);
+  await db.execute(sql`insert into evaluation_user_sketches (team_id, grain, bucket, feature_key, environment_id, client_id,
+      users)
+    select ${world.teamId}::uuid, 1, bucket, f, e, c, '\\x01'::bytea || string_agg(int4send(entry::int), ''::bytea order by entry)
+    from (
+      select bucket, coalesce(f, '') as f, coalesce(e, '') as e, coalesce(c, '') as c, max(entry) as entry
+      from he join hd using (i) group by bucket, idx, cube(f, e, c)
+    ) x
+    group by bucket, f, e, c`);
+  const [totals] = await rows<{ n: number; u: number }>(
+    db,
+    sql`select (select sum(n) from hd)::float8 as n, (select count(distinct u) from he)::int as u`,
+  );
+  world.evaluations = totals.n;
+  world.users = totals.u;
+  if (raw) {
+    await db.execute(sql`create table bench_hd as select * from hd`);
+  }
+}
+
+/** 10 M raw events matching the history (from the kept copy of its deltas). */
+async function writeRawEvents(db: Db, world: World): Promise<void> {
+  await db.execute(sql`
+    insert into evaluation_events (team_id, client_id, feature_key, environment_id, evaluated_at, result, user_context,
+      prior_assignment)
+    select ${world.teamId}::uuid, c::uuid, f, e, bucket + random() * interval '59 seconds', k <= ok, 'user-' || (i % ${USERS}),
+      k <= cached
+    from bench_hd cross join lateral generate_series(1, n) k`);
+  await db.execute(sql`drop table bench_hd`);
 }
 
 function batchOf(world: World, b: number, at: number): FeatureEvaluationEvent[] {

@@ -4,7 +4,8 @@
  * runs interleaved — run 1 of every scenario, then run 2, … — so a noisy stretch of a shared machine hits them
  * alike. Writes `bench/results/<date>.json` (every run's figures, checks and notes) and `<date>.md` (medians,
  * min–max, ratios to each figure's baseline in the same run); quick runs write `quick-<date>.*` (not committed).
- * Exits 1 when any check of any scenario failed or a scenario crashed. Options: `--runs N`, `--only id,id`.
+ * Exits 1 when any check of any scenario failed or a scenario crashed. Options: `--runs N`, `--only id,id`,
+ * `--render <results.json>` (rewrite that run's markdown).
  */
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -87,11 +88,39 @@ async function runOnce(scenario: Scenario, run: number): Promise<ScenarioRun & {
   };
 }
 
+function reportOf(s: { id: string; title: string; skipped?: string; runs: ScenarioRun[] }): ScenarioReport {
+  if (s.skipped) return { id: s.id, title: s.title, status: "skipped", reason: s.skipped, runs: 0 };
+  const summary = summarise(s.runs);
+  return {
+    id: s.id,
+    title: s.title,
+    status: summary.failedChecks.length ? "failed" : "ok",
+    runs: s.runs.length,
+    summary,
+  };
+}
+
+// `--render <results.json>`: the markdown again from stored results (after a change to the table's layout).
+const render = option("--render");
+if (render) {
+  const stored = await Bun.file(render).json();
+  const again = stored.scenarios.map((s: ScenarioReport & { results: ScenarioRun[] }) =>
+    reportOf({ ...s, skipped: s.status === "skipped" ? s.reason : undefined, runs: s.results }),
+  );
+  await Bun.write(render.replace(/\.json$/, ".md"), renderMarkdown(stored, again));
+  console.log(`wrote ${render.replace(/\.json$/, ".md")}`);
+  process.exit(0);
+}
+
 const machine = await describeMachine();
 const started = performance.now();
 console.log(`FluxGate bench${quick ? " (quick)" : ""}: ${runs} run(s) of ${scenarios.map((s) => s.id).join(", ")}`);
 console.log(`logs in ${logDir}\n`);
-const states: State[] = scenarios.map((scenario) => ({ scenario, runs: [] }));
+const states: (State & { id: string; title: string })[] = scenarios.map((scenario) => ({
+  ...scenario,
+  scenario,
+  runs: [],
+}));
 for (let run = 1; run <= runs; run++) {
   for (const state of states) {
     if (state.skipped) continue;
@@ -111,12 +140,7 @@ for (let run = 1; run <= runs; run++) {
 
 machine.loadAtEnd = loadavg()[0];
 const minutes = (performance.now() - started) / 60_000;
-const reports: ScenarioReport[] = states.map((s) => {
-  if (s.skipped) return { id: s.scenario.id, title: s.scenario.title, status: "skipped", reason: s.skipped, runs: 0 };
-  const summary = summarise(s.runs);
-  const status = summary.failedChecks.length ? "failed" : "ok";
-  return { id: s.scenario.id, title: s.scenario.title, status, runs: s.runs.length, summary };
-});
+const reports = states.map(reportOf);
 const date = new Date().toISOString().slice(0, 10);
 const base = join(outDir, `${quick ? "quick-" : ""}${date}`);
 const command = quick ? "bun run bench:quick" : `bun run bench${runs === 5 ? "" : ` -- --runs ${runs}`}`;

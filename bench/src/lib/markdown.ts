@@ -31,7 +31,8 @@ export function renderMarkdown(header: ReportHeader, scenarios: readonly Scenari
     `Machine: ${machineLine(header.machine)}.`,
     "",
     "Each row: the median of the runs, min–max, and the ratio to the row's baseline computed within each run " +
-      "(then its median and range). Latencies are ms; ↑ = higher is better, ↓ = lower is better.",
+      "(then its median and range). ↑ = higher is better, ↓ = lower is better. An open-loop latency of ∞: some " +
+      "requests of that run were never answered — the server (or the machine) fell behind the rate.",
     "",
   ];
   for (const s of scenarios) lines.push(...section(s));
@@ -58,8 +59,10 @@ function section(s: ScenarioReport): string[] {
   for (const row of rows) {
     const arrow = row.better === "higher" ? "↑" : "↓";
     const ratio = row.ratio ? ratioCell(row.ratio) : "";
+    // A figure missing from some runs (a crashed run): say how many it rests on.
+    const partial = row.value.n > 0 && row.value.n < s.runs ? ` (${row.value.n} of ${s.runs} runs)` : "";
     out.push(
-      `| ${row.name} ${arrow} | ${num(row.value.median, row.unit)} | ${range(row.value, row.unit)} | ${ratio} | ${row.baseline ?? ""} |`,
+      `| ${row.name} ${arrow} | ${num(row.value.median, row.unit)}${partial} | ${range(row.value, row.unit)} | ${ratio} | ${row.baseline ?? ""} |`,
     );
   }
   out.push("");
@@ -83,12 +86,13 @@ function ratioCell(r: Spread): string {
 
 function range(s: Spread, unit: string): string {
   if (!s.n) return "—";
-  return s.n > 1 ? `${num(s.min, unit)} – ${num(s.max, unit)}` : "";
+  return s.n > 1 && s.min !== s.max ? `${num(s.min, unit)} – ${num(s.max, unit)}` : "";
 }
 
 /** A figure with its unit, rounded for reading: rates as integers, times to 3 significant digits. */
 export function num(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return "— (no answer)";
+  if (Number.isNaN(value)) return "—";
+  if (value === Number.POSITIVE_INFINITY) return "∞";
   if (unit.endsWith("/s")) return `${Math.round(value).toLocaleString("en-US")} ${unit}`;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : value >= 1 ? 2 : 3;
   return `${value.toFixed(digits)} ${unit}`;

@@ -31,7 +31,9 @@ const measuredCount = Math.round(plan.rate * plan.seconds);
 const warmupCount = Math.round(plan.rate * plan.warmupSeconds);
 const total = warmupCount + measuredCount;
 const latencies = new Float64Array(measuredCount);
+/** How late each measured request was actually sent (only those sent). */
 const sendLags = new Float64Array(measuredCount);
+let sentMeasured = 0;
 let completed = 0;
 let timedOut = 0;
 let badBodies = 0;
@@ -131,7 +133,7 @@ function send(conn: Conn, job: { at: number; seq: number }): void {
   const index = job.seq % requests.length;
   const measured = job.seq >= warmupCount;
   conn.busy = { at: job.at, seq: job.seq, index, measured };
-  if (measured) sendLags[job.seq - warmupCount] = performance.now() - job.at;
+  if (measured && sentMeasured < measuredCount) sendLags[sentMeasured++] = performance.now() - job.at;
   const bytes = requests[index];
   const written = conn.socket!.write(bytes);
   conn.pendingWrite = written < bytes.length ? bytes.subarray(written) : undefined;
@@ -188,7 +190,7 @@ const sorted = latencies.subarray(0, completed).sort();
 const all = new Float64Array(measuredCount);
 all.set(sorted);
 all.fill(Number.POSITIVE_INFINITY, completed);
-const lags = sendLags.subarray(0, Math.min(measuredCount, Math.max(0, seq - warmupCount))).sort();
+const lags = sendLags.subarray(0, sentMeasured).sort();
 // Infinity (an unanswered request) becomes null in JSON.
 const result: OpenLoopResult = {
   rate: plan.rate,
@@ -202,7 +204,7 @@ const result: OpenLoopResult = {
   p99Ms: quantileSorted(all, 0.99),
   p999Ms: quantileSorted(all, 0.999),
   maxMs: all[all.length - 1],
-  sendLagP99Ms: lags.length ? quantileSorted(lags, 0.99) : 0,
+  sendLagP99Ms: lags.length ? quantileSorted(lags, 0.99) : null,
   statuses,
   badBodies,
   badExample,

@@ -44,7 +44,7 @@ export interface OpenLoopResult {
   p999Ms: number | null;
   maxMs: number | null;
   /** How late the generator itself sent requests (p99), a health check of the generator. */
-  sendLagP99Ms: number;
+  sendLagP99Ms: number | null;
   statuses: Record<string, number>;
   /** 200 replies whose body did not have the expected shape (first one kept in `badExample`). */
   badBodies: number;

@@ -8,7 +8,8 @@ export interface Metric {
   /** Row label, unique within the scenario, e.g. "edge, 100 flags: req/s". */
   name: string;
   unit: string;
-  value: number;
+  /** null = unbounded: a latency percentile reached by requests never answered (counts as +∞ in medians). */
+  value: number | null;
   better: "higher" | "lower";
   baseline?: string;
 }
@@ -45,7 +46,12 @@ export class RunRecorder {
   readonly checks: Check[] = [];
   readonly notes: string[] = [];
 
-  metric(name: string, unit: string, value: number, better: Metric["better"], baseline?: string): void {
+  metric(name: string, unit: string, value: number | null, better: Metric["better"], baseline?: string): void {
+    // NaN (a figure that could not be read) would turn into null in JSON, i.e. "unbounded": leave it out instead.
+    if (Number.isNaN(value)) {
+      this.note(`figure missing: ${name}`);
+      return;
+    }
     this.metrics.push({ name, unit, value, better, ...(baseline ? { baseline } : {}) });
   }
 

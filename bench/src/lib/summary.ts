@@ -28,17 +28,20 @@ export function summarise(runs: readonly ScenarioRun[]): ScenarioSummary {
       byName.set(m.name, { unit: m.unit, better: m.better, baseline: m.baseline });
     }
   }
+  // Absent → NaN (left out); null (unanswered requests) → +∞, which a median must count, not drop.
   const valueIn = (run: ScenarioRun, name: string) => {
-    const v = run.metrics.find((m) => m.name === name)?.value;
-    return typeof v === "number" ? v : Number.NaN;
+    const metric = run.metrics.find((m) => m.name === name);
+    if (!metric) return Number.NaN;
+    return metric.value === null ? Number.POSITIVE_INFINITY : metric.value;
   };
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? a / b : Number.NaN);
   const rows = names.map((name): Row => {
     const meta = byName.get(name)!;
     const values = runs.map((r) => valueIn(r, name));
     const row: Row = { name, unit: meta.unit, better: meta.better, value: spread(values) };
     if (meta.baseline) {
       row.baseline = meta.baseline;
-      row.ratio = spread(runs.map((r) => valueIn(r, name) / valueIn(r, meta.baseline!)));
+      row.ratio = spread(runs.map((r) => ratio(valueIn(r, name), valueIn(r, meta.baseline!))));
     }
     return row;
   });

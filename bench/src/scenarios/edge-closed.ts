@@ -23,6 +23,8 @@ interface Load {
 interface EdgeBenchJson {
   results: Record<"bare" | "100" | "10000", Load>;
   rss10kMb: number;
+  /** Before the load (newer edge.bench.ts). */
+  rss10kSettledMb?: number;
   targets: [string, boolean, string][];
 }
 
@@ -56,7 +58,10 @@ await runScenario(async ({ quick }) => {
       run.metric(`${label}: p50`, "ms", load.p50Ms, "lower", base && `${base}: p50`);
       run.metric(`${label}: p99`, "ms", load.p99Ms, "lower", base && `${base}: p99`);
     }
-    run.metric("edge, 10,000 flags: RSS", "MB", report.rss10kMb, "lower");
+    if (report.rss10kSettledMb !== undefined) {
+      run.metric("edge, 10,000 flags: RSS before the load", "MB", report.rss10kSettledMb, "lower");
+    }
+    run.metric("edge, 10,000 flags: RSS after the load", "MB", report.rss10kMb, "lower");
     for (const [name, met, detail] of report.targets) run.note(`target ${met ? "met" : "MISSED"}: ${name} (${detail})`);
     return run.result();
   } finally {

@@ -53,10 +53,9 @@ await runScenario(async ({ quick }) => {
 function record(run: RunRecorder, name: string, rate: number, r: OpenLoopResult): void {
   const label = `${name === "bare" ? "bare Bun.serve" : "edge"} @ ${rate}/s`;
   const base = name === "bare" ? undefined : `bare Bun.serve @ ${rate}/s`;
-  const ms = (v: number | null) => v ?? Number.NaN;
-  run.metric(`${label}: p50`, "ms", ms(r.p50Ms), "lower", base && `${base}: p50`);
-  run.metric(`${label}: p99`, "ms", ms(r.p99Ms), "lower", base && `${base}: p99`);
-  run.metric(`${label}: p99.9`, "ms", ms(r.p999Ms), "lower", base && `${base}: p99.9`);
+  run.metric(`${label}: p50`, "ms", r.p50Ms, "lower", base && `${base}: p50`);
+  run.metric(`${label}: p99`, "ms", r.p99Ms, "lower", base && `${base}: p99`);
+  run.metric(`${label}: p99.9`, "ms", r.p999Ms, "lower", base && `${base}: p99.9`);
   run.metric(`${label}: achieved`, "req/s", r.achievedRps, "higher", base && `${base}: achieved`);
   const non200 = Object.entries(r.statuses).filter(([status]) => status !== "200");
   run.check(
@@ -68,5 +67,7 @@ function record(run: RunRecorder, name: string, rate: number, r: OpenLoopResult)
   if (!keptUp(r)) {
     run.note(`${label}: did not keep up (${r.timedOut} of ${r.scheduled} unanswered, ${Math.round(r.achievedRps)}/s)`);
   }
-  run.note(`${label}: generator send lag p99 ${r.sendLagP99Ms.toFixed(2)} ms, ${r.socketErrors} socket errors`);
+  run.note(
+    `${label}: generator send lag p99 ${r.sendLagP99Ms === null ? "— (nothing measured was sent)" : `${r.sendLagP99Ms.toFixed(2)} ms`}, ${r.socketErrors} socket errors`,
+  );
 }
