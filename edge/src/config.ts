@@ -6,7 +6,7 @@
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 export interface EdgeConfig {
-  /** Backend gRPC URL, `http://host:port`. */
+  /** Backend gRPC URL, `http(s)://host:port` (always with the port: https 443 and http 80 when not given). */
   backendGrpc: string;
   httpHost: string;
   /** 0 = an ephemeral port (tests). */
@@ -105,18 +105,37 @@ function parseAddr(name: string, value: string): [string, number] {
   return [match[1].replace(/^\[(.*)\]$/, "$1"), port];
 }
 
+/**
+ * `http(s)://host[:port]` or bare `host:port` (taken as http) → `scheme://host:port`. A URL without a port gets its
+ * scheme's (https 443, http 80): grpc-js would otherwise pick 443 for a bare host even in plaintext.
+ */
 function parseBackendUrl(value: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+  const fix = "use e.g. http://127.0.0.1:50051 or https://backend.example.com";
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
   let url: URL;
   try {
-    url = new URL(withScheme);
+    url = new URL(hasScheme ? value : `http://${value}`);
   } catch {
-    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" is not a URL; use e.g. http://127.0.0.1:50051`);
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" is not a URL; ${fix}`);
   }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.port) {
-    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" needs http(s) and a port; use e.g. http://127.0.0.1:50051`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" must use http:// or https://; ${fix}`);
   }
-  return `${url.protocol}//${url.host}`;
+  if (url.hostname === "" || url.username !== "" || url.password !== "") {
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" needs a host and no user:password; ${fix}`);
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "") {
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" must be only scheme, host and port (no path); ${fix}`);
+  }
+  // A bare `host` (no scheme, no port) is ambiguous (the backend listens on 50051): ask for the port.
+  const explicitPort = /:\d+\/?$/.test(value);
+  if (!hasScheme && !explicitPort) {
+    throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" needs a port or a scheme; ${fix}`);
+  }
+  // URL leaves the scheme's default port out of `port` ("https://h:443" → ""), so it is put back here.
+  const port = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
+  if (Number(port) === 0) throw new ConfigError("EDGE_BACKEND_GRPC", `"${value}" has port 0; ${fix}`);
+  return `${url.protocol}//${url.hostname}:${port}`;
 }
 
 function positive(name: string, value: string | undefined, fallback: number): number {

@@ -24,6 +24,24 @@ describe("configuration", () => {
     expect(loadConfig({ ...base, EDGE_BACKEND_GRPC: "backend:50051" }).backendGrpc).toBe("http://backend:50051");
   });
 
+  const backends: [string, string][] = [
+    ["https://flags.example.com", "https://flags.example.com:443"],
+    ["https://flags.example.com/", "https://flags.example.com:443"],
+    ["https://flags.example.com:8443", "https://flags.example.com:8443"],
+    ["https://flags.example.com:443", "https://flags.example.com:443"],
+    ["http://backend", "http://backend:80"],
+    ["http://backend:80", "http://backend:80"],
+    ["HTTPS://Flags.Example.com", "https://flags.example.com:443"],
+    ["http://[::1]:50051", "http://[::1]:50051"],
+    ["https://[2001:db8::1]", "https://[2001:db8::1]:443"],
+    ["10.0.0.7:50051", "http://10.0.0.7:50051"],
+  ];
+  for (const [given, expected] of backends) {
+    test(`EDGE_BACKEND_GRPC=${given} is accepted as ${expected}`, () => {
+      expect(loadConfig({ ...base, EDGE_BACKEND_GRPC: given }).backendGrpc).toBe(expected);
+    });
+  }
+
   test("EDGE_SNAPSHOT_PATH=off keeps nothing on disk", () => {
     expect(loadConfig({ ...base, EDGE_SNAPSHOT_PATH: "off" }).snapshotPath).toBeNull();
   });
@@ -34,7 +52,12 @@ describe("configuration", () => {
     ["EDGE_HTTP_ADDR", { ...base, EDGE_HTTP_ADDR: "8081" }],
     ["EDGE_HTTP_ADDR", { ...base, EDGE_HTTP_ADDR: "0.0.0.0:99999" }],
     ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "ftp://x:1" }],
-    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "http://no-port" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "grpc://x:1" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "no-port-nor-scheme" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "https://h.example/some/path" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "https://user:pw@h.example" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "https://h.example:99999" }],
+    ["EDGE_BACKEND_GRPC", { ...base, EDGE_BACKEND_GRPC: "https://" }],
     ["EDGE_ASSIGNMENT_FLUSH_SECS", { ...base, EDGE_ASSIGNMENT_FLUSH_SECS: "0" }],
     ["EDGE_EVALUATION_FLUSH_SECS", { ...base, EDGE_EVALUATION_FLUSH_SECS: "soon" }],
     ["EDGE_EVENT_BUFFER_SIZE", { ...base, EDGE_EVENT_BUFFER_SIZE: "1.5" }],
@@ -68,5 +91,36 @@ describe("configuration", () => {
     expect(code).toBe(2);
     expect(stderr.split("\n")).toHaveLength(1);
     expect(stderr).toContain("EDGE_CLIENT_SECRET");
+  });
+
+  test("the edge process starts with EDGE_BACKEND_GRPC=https://host and no port (dials port 443)", async () => {
+    const child = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts")], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        EDGE_CLIENT_ID: "c",
+        EDGE_CLIENT_SECRET: "s",
+        EDGE_BACKEND_GRPC: "https://127.0.0.1",
+        EDGE_HTTP_ADDR: "127.0.0.1:0",
+        EDGE_SNAPSHOT_PATH: "off",
+      },
+      stderr: "pipe",
+      stdout: "pipe",
+    });
+    try {
+      const reader = child.stderr.getReader();
+      let text = "";
+      const deadline = Date.now() + 15_000;
+      while (!text.includes('"edge listening"') && Date.now() < deadline) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      const line = text.split("\n").find((l) => l.includes('"edge listening"'));
+      expect(line).toBeDefined();
+      expect(JSON.parse(line!).backend).toBe("https://127.0.0.1:443");
+    } finally {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
   });
 });
