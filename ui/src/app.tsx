@@ -14,6 +14,7 @@ import { bootstrap, logout, me, status } from "./models/session.ts";
 import { can, currentRole, currentTeamId, selectTeam, teams } from "./models/teams.ts";
 import { theme, toggleTheme } from "./models/theme.ts";
 import { ActivityPage } from "./pages/activity.tsx";
+import { AnalyticsPage } from "./pages/analytics.tsx";
 import { ApprovalsPage } from "./pages/approvals.tsx";
 import { ClientsPage } from "./pages/clients.tsx";
 import { ContextsPage } from "./pages/contexts.tsx";
@@ -23,6 +24,7 @@ import { FeatureDetailPage } from "./pages/feature-detail.tsx";
 import { FeaturesPage } from "./pages/features.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
+import { OverviewPage } from "./pages/overview.tsx";
 import { PipelinesPage } from "./pages/pipelines.tsx";
 import { ResetPasswordPage } from "./pages/reset-password.tsx";
 import { RolesPage } from "./pages/roles.tsx";
@@ -34,11 +36,13 @@ const AUTH_PATHS = new Set(["/login", "/create-admin", "/reset-password"]);
 
 /** A `next` address is followed only when it is a path on this site (no open redirect). */
 export function safeNext(next: string | undefined): string {
-  return next?.startsWith("/") && !next.startsWith("//") && !AUTH_PATHS.has(next.split("?")[0]) ? next : "/features";
+  return next?.startsWith("/") && !next.startsWith("//") && !AUTH_PATHS.has(next.split("?")[0]) ? next : "/overview";
 }
 
 export function navItems(c: Capabilities, pending: number): NavItem[] {
   const items: (NavItem | false)[] = [
+    { href: "/overview", label: "Overview", section: "Insights" },
+    { href: "/analytics", label: "Evaluations", section: "Insights" },
     { href: "/features", label: "Features", section: "Release" },
     { href: "/approvals", label: "Approvals", section: "Release", badge: pending },
     { href: "/activity", label: "Activity", section: "Release" },
@@ -118,6 +122,8 @@ function Console() {
         <p class="muted">Loading…</p>
       ) : (
         <Router>
+          <Route path="/overview" component={TeamRoute} page={OverviewPage} />
+          <Route path="/analytics" component={TeamRoute} page={AnalyticsPage} />
           <Route path="/features" component={TeamRoute} page={FeaturesPage} />
           <Route path="/features/:id" component={FeatureRoute} />
           <Route path="/approvals" component={TeamRoute} page={ApprovalsPage} />

@@ -6,7 +6,7 @@ export interface NavItem {
   href: string;
   label: string;
   /** Section heading the item is listed under. */
-  section: "Release" | "Team" | "Administration";
+  section: "Insights" | "Release" | "Team" | "Administration";
   badge?: number;
 }
 
@@ -25,7 +25,7 @@ export interface ShellProps {
   children: ComponentChildren;
 }
 
-const SECTIONS: NavItem["section"][] = ["Release", "Team", "Administration"];
+const SECTIONS: NavItem["section"][] = ["Insights", "Release", "Team", "Administration"];
 
 function isActive(path: string, href: string): boolean {
   return href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
@@ -59,7 +59,7 @@ export function Shell(props: ShellProps) {
           <span aria-hidden="true">☰</span>
           <span class="visually-hidden">Menu</span>
         </button>
-        <a class="brand" href="/features">
+        <a class="brand" href="/overview">
           FluxGate
         </a>
         <label class="team-switcher">

@@ -55,6 +55,8 @@ export interface LiveOptions<T> {
   onData: (data: T) => void;
   /** Called when a dropped stream is back: whatever was missed meanwhile must be reloaded. */
   onReconnected?: () => void;
+  /** A refused subscription (bad input, FORBIDDEN…): the stream has stopped. */
+  onError?: (error: ApiError) => void;
 }
 
 /** Opens a named subscription that reconnects by itself; returns its stop function. */
@@ -81,6 +83,7 @@ export function live<T>(options: LiveOptions<T>): () => void {
     onState: setState,
     onError: (error) => {
       if (isAuthError(error)) reportAuthError(error);
+      options.onError?.(error);
     },
   });
 }

@@ -96,3 +96,8 @@ export async function createFeature(teamId: string, input: FeatureInput, pipelin
   await features.refresh();
   return data.createFeature;
 }
+
+/** Feature ids by key, for pages that know flags by key only (analytics). */
+export const featureIdsByKey = computed(
+  () => new Map<string, string>((features.data.value ?? []).map((f) => [f.key, f.id])),
+);

@@ -4,7 +4,7 @@ export function NotFoundPage() {
     <section class="empty">
       <h1>Page not found</h1>
       <p>
-        There is nothing at this address. <a href="/features">Go to the features</a>.
+        There is nothing at this address. <a href="/overview">Go to the overview</a>.
       </p>
     </section>
   );

@@ -1,0 +1,81 @@
+/**
+ * The uPlot side of the timeline chart, loaded on demand (its own chunk with uPlot and its CSS): evaluations per
+ * bucket as bars on the left axis, success and cache-hit rates as lines on a 0–100 % axis on the right.
+ * Colours are read from the theme's custom properties at every draw, so a theme switch needs only a redraw.
+ */
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { Timeline } from "../models/timeline.ts";
+
+export const HEIGHT = 260;
+
+const cssVar = (name: string, fallback: string) => () =>
+  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+
+const accent = cssVar("--accent", "#2456d6");
+const live = cssVar("--live", "#157347");
+const pending = cssVar("--pending", "#8a5a00");
+const muted = cssVar("--muted", "#5a6475");
+const border = cssVar("--border", "#d7dce3");
+
+export function toAligned(timeline: Timeline): uPlot.AlignedData {
+  return [timeline.x, timeline.evaluations, timeline.successRate, timeline.cacheHitRate];
+}
+
+const axis = (scale: string, side: 1 | 3, values?: uPlot.Axis["values"]): uPlot.Axis => ({
+  scale,
+  side,
+  stroke: muted,
+  grid: { show: side === 3, stroke: border, width: 1 },
+  ticks: { stroke: border, width: 1 },
+  values,
+});
+
+function options(width: number): uPlot.Options {
+  return {
+    width,
+    height: HEIGHT,
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true }, count: { range: (_u, _min, max) => [0, Math.max(1, max)] }, pct: { range: [0, 100] } },
+    axes: [
+      { stroke: muted, grid: { stroke: border, width: 1 }, ticks: { stroke: border, width: 1 } },
+      axis("count", 3),
+      axis("pct", 1, (_u, ticks) => ticks.map((t) => `${t} %`)),
+    ],
+    series: [
+      {},
+      {
+        label: "Evaluations",
+        scale: "count",
+        stroke: accent,
+        fill: () => `${accent()}40`,
+        width: 1,
+        paths: uPlot.paths.bars?.({ size: [0.8, 40] }),
+        value: (_u, v) => (v == null ? "—" : String(v)),
+      },
+      {
+        label: "Success rate",
+        scale: "pct",
+        stroke: live,
+        width: 2,
+        spanGaps: false,
+        value: (_u, v) => (v == null ? "—" : `${v} %`),
+      },
+      {
+        label: "Cache-hit rate",
+        scale: "pct",
+        stroke: pending,
+        width: 2,
+        dash: [6, 4],
+        spanGaps: false,
+        value: (_u, v) => (v == null ? "—" : `${v} %`),
+      },
+    ],
+  };
+}
+
+/** A chart in `host`, sized to its width; feed it with `setData(toAligned(timeline))`. */
+export function createPlot(host: HTMLElement, timeline: Timeline): uPlot {
+  return new uPlot(options(Math.max(280, host.clientWidth)), toAligned(timeline), host);
+}

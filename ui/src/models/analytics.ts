@@ -1,0 +1,209 @@
+/**
+ * Evaluation analytics of the selected team, live: the summary and timeline of the Evaluation analytics page,
+ * filtered by period, flag, environment and client. The backend recomputes a subscription at most once a second
+ * and only when new evaluations arrived, so every emission replaces the numbers held here.
+ */
+import { computed, signal } from "@preact/signals";
+import type { ApiError } from "../api/errors.ts";
+import { live } from "./api.ts";
+import { buildTimeline, type RatePoint, type Timeline } from "./timeline.ts";
+
+export type { RatePoint, Timeline };
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export type PeriodKey = "1h" | "24h" | "7d" | "30d";
+type ApiPeriod = "PERIOD_24H" | "PERIOD_7D" | "PERIOD_30D";
+
+export interface PeriodSpec {
+  label: string;
+  ms: number;
+  /** Bucket width of the timeline (the API allows 1–60). */
+  intervalMinutes: number;
+  /** The API's rolling period; null = an explicit window (`evaluationDashboard`). */
+  apiPeriod: ApiPeriod | null;
+}
+
+export const PERIODS: Record<PeriodKey, PeriodSpec> = {
+  "1h": { label: "Last hour", ms: HOUR_MS, intervalMinutes: 1, apiPeriod: null },
+  "24h": { label: "Last 24 hours", ms: 24 * HOUR_MS, intervalMinutes: 15, apiPeriod: "PERIOD_24H" },
+  "7d": { label: "Last 7 days", ms: 7 * 24 * HOUR_MS, intervalMinutes: 60, apiPeriod: "PERIOD_7D" },
+  "30d": { label: "Last 30 days", ms: 30 * 24 * HOUR_MS, intervalMinutes: 60, apiPeriod: "PERIOD_30D" },
+};
+
+/**
+ * The explicit window of "1h" starts at the subscription; it is re-anchored this often so it stays about an hour
+ * long (the numbers shown always name their real window).
+ */
+export const REANCHOR_MS = 5 * MINUTE_MS;
+
+export interface EvaluationSummary {
+  totalEvaluations: number;
+  successfulEvaluations: number;
+  cachedEvaluations: number;
+  uniqueUsers: number;
+  /** Percentages, 2 decimals; 0 when there were no evaluations. */
+  successRate: number;
+  cacheHitRate: number;
+  topFeatureKey: string | null;
+  generatedAt: string;
+}
+
+export interface AnalyticsFilter {
+  period: PeriodKey;
+  /** "" = every flag, environment, client. */
+  featureKey: string;
+  environmentId: string;
+  clientId: string;
+}
+
+export const analyticsFilter = signal<AnalyticsFilter>({
+  period: "1h",
+  featureKey: "",
+  environmentId: "",
+  clientId: "",
+});
+
+export function setAnalyticsFilter(patch: Partial<AnalyticsFilter>): void {
+  analyticsFilter.value = { ...analyticsFilter.value, ...patch };
+}
+
+/** What the timeline covers: `[from, to]` in epoch ms, in buckets of `intervalMinutes`. */
+export interface EvaluationWindow {
+  from: number;
+  to: number;
+  intervalMinutes: number;
+}
+
+export const evaluationSummary = signal<EvaluationSummary | undefined>(undefined);
+export const evaluationRates = signal<{ points: RatePoint[]; window: EvaluationWindow } | undefined>(undefined);
+export const analyticsError = signal<ApiError | null>(null);
+
+/** The timeline of the rates held, one slot per bucket of the window (empty buckets count 0). */
+export const timeline = computed<Timeline | undefined>(() => {
+  const rates = evaluationRates.value;
+  return rates && buildTimeline(rates.points, rates.window);
+});
+
+const SUMMARY_FIELDS =
+  "totalEvaluations successfulEvaluations cachedEvaluations uniqueUsers successRate cacheHitRate topFeatureKey generatedAt";
+const RATE_FIELDS = "timeBucket evaluationCount successCount priorAssignmentCount successRate cacheHitRate";
+
+export const EVALUATION_DASHBOARD = `subscription EvaluationDashboard($teamId: ID, $input: EvaluationRatesInput!) {
+  evaluationDashboard(teamId: $teamId, input: $input) { generatedAt rates { ${RATE_FIELDS} } summary { ${SUMMARY_FIELDS} } } }`;
+
+export const EVALUATION_SUMMARY_LIVE = `subscription EvaluationSummaryLive($teamId: ID, $input: EvaluationSummaryInput!) {
+  evaluationSummary(teamId: $teamId, input: $input) { ${SUMMARY_FIELDS} } }`;
+
+export const EVALUATION_RATES_LIVE = `subscription EvaluationRatesLive($teamId: ID, $input: EvaluationRatesInputWithPeriod!) {
+  evaluationRatesWithPeriod(teamId: $teamId, input: $input) { ${RATE_FIELDS} } }`;
+
+/** The filters as the API's optional inputs: "" becomes null (every flag, environment, client). */
+export function filterInput(filter: AnalyticsFilter) {
+  return {
+    featureKey: filter.featureKey || null,
+    environmentId: filter.environmentId || null,
+    clientId: filter.clientId || null,
+  };
+}
+
+/** Variables of the subscriptions for `filter` at `now`. */
+export function evaluationVariables(teamId: string, filter: AnalyticsFilter, now: number) {
+  const spec = PERIODS[filter.period];
+  if (spec.apiPeriod === null) {
+    const from = now - spec.ms;
+    // the window grows with the clock (the backend reads [fromTime, min(toTime, now)]); 24 h is the API's limit
+    const input = { ...filterInput(filter), fromTime: iso(from), toTime: iso(from + 24 * HOUR_MS) };
+    return { dashboard: { teamId, input: { ...input, intervalMinutes: spec.intervalMinutes } } };
+  }
+  const input = { ...filterInput(filter), period: spec.apiPeriod };
+  return {
+    summary: { teamId, input },
+    rates: { teamId, input: { ...input, intervalMinutes: spec.intervalMinutes } },
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function clear(): void {
+  evaluationSummary.value = undefined;
+  evaluationRates.value = undefined;
+  analyticsError.value = null;
+}
+
+const onError = (error: ApiError) => {
+  analyticsError.value = error;
+};
+
+/** The explicit "1h" window: one `evaluationDashboard` stream, re-anchored every REANCHOR_MS. */
+function watchWindow(teamId: string, filter: AnalyticsFilter, now: () => number): () => void {
+  const interval = PERIODS[filter.period].intervalMinutes;
+  let stop = () => {};
+  const open = () => {
+    stop();
+    const at = now();
+    const { dashboard } = evaluationVariables(teamId, filter, at);
+    const from = at - PERIODS[filter.period].ms;
+    stop = live<{ evaluationDashboard: { generatedAt: string; rates: RatePoint[]; summary: EvaluationSummary } }>({
+      name: "evaluationDashboard",
+      query: EVALUATION_DASHBOARD,
+      variables: dashboard,
+      onData: ({ evaluationDashboard: d }) => {
+        analyticsError.value = null;
+        evaluationSummary.value = d.summary;
+        evaluationRates.value = {
+          points: d.rates,
+          window: { from, to: Date.parse(d.generatedAt), intervalMinutes: interval },
+        };
+      },
+      onError,
+    });
+  };
+  open();
+  const timer = setInterval(open, REANCHOR_MS);
+  return () => {
+    clearInterval(timer);
+    stop();
+  };
+}
+
+/** A rolling period: the live summary and the live rates, two streams. */
+function watchPeriod(teamId: string, filter: AnalyticsFilter, now: () => number): () => void {
+  const spec = PERIODS[filter.period];
+  const vars = evaluationVariables(teamId, filter, now());
+  const stopSummary = live<{ evaluationSummary: EvaluationSummary }>({
+    name: "evaluationSummary",
+    query: EVALUATION_SUMMARY_LIVE,
+    variables: vars.summary,
+    onData: ({ evaluationSummary: s }) => {
+      analyticsError.value = null;
+      evaluationSummary.value = s;
+    },
+    onError,
+  });
+  const stopRates = live<{ evaluationRatesWithPeriod: RatePoint[] }>({
+    name: "evaluationRatesWithPeriod",
+    query: EVALUATION_RATES_LIVE,
+    variables: vars.rates,
+    onData: ({ evaluationRatesWithPeriod: points }) => {
+      const to = now();
+      evaluationRates.value = { points, window: { from: to - spec.ms, to, intervalMinutes: spec.intervalMinutes } };
+    },
+    onError,
+  });
+  return () => {
+    stopSummary();
+    stopRates();
+  };
+}
+
+/** Follows the team's evaluations for `filter` until the returned function is called. */
+export function watchEvaluations(teamId: string, filter: AnalyticsFilter, now: () => number = Date.now): () => void {
+  clear();
+  const stop =
+    PERIODS[filter.period].apiPeriod === null ? watchWindow(teamId, filter, now) : watchPeriod(teamId, filter, now);
+  return () => {
+    stop();
+  };
+}
