@@ -76,7 +76,10 @@ describe("tenancy", () => {
           ),
         ),
       );
-      expect(responses.every((r) => r.status === 503)).toBe(true);
+      // 3 looked up (no backend here: each waits, then 503), the rest refused at once with 429 + Retry-After
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses).toEqual([...Array(17).fill(429), 503, 503, 503]);
+      expect(responses.find((r) => r.status === 429)?.headers.get("retry-after")).toBe("1");
       expect(flood.edge.links.count).toBeLessThanOrEqual(1 + 3); // the own link + the budget
     } finally {
       await flood.close();

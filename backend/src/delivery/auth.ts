@@ -1,11 +1,13 @@
 /**
- * Client authentication for every rpc: id + secret, the secret compared as SHA-256 hex in constant time.
- * A few-second cache (with in-flight de-duplication, so a burst of calls is one query) is invalidated
- * by client changes on the change feed.
+ * Client authentication for every rpc: id + secret, the secret compared as SHA-256 hex in constant time; or a bare
+ * secret (empty client_id: an edge serving a request that carried only `Authorization: Bearer <secret>`), looked up
+ * by its hash (`secret_hash` is unique). Few-second caches (with in-flight de-duplication, so a burst of calls is
+ * one query), by id and by secret hash, negative answers included, bounded, invalidated by client changes on the
+ * change feed.
  */
 import { timingSafeEqual } from "node:crypto";
 import { type Db, hashClientSecret } from "@fluxgate/drizzle";
-import { type ClientRecord, findClient } from "./client-repository.ts";
+import { type ClientRecord, findClient, findClientBySecretHash } from "./client-repository.ts";
 import { DeliveryError, invalid, isUuid } from "./errors.ts";
 
 export type { ClientRecord } from "./client-repository.ts";
@@ -15,8 +17,17 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Most entries each cache holds (a flood of random secrets must not grow it without bound). */
+const CACHE_MAX = 10_000;
+/** No issued secret is longer (`fgs_` + 40); longer ones are refused without hashing or a query. */
+const MAX_SECRET_LENGTH = 256;
+
 export class ClientAuthenticator {
   private readonly cache = new Map<string, Entry>();
+  /** Secret hash → the client holding it (null: none), for bare-secret calls. */
+  private readonly bySecretHash = new Map<string, Entry>();
+  /** Client id → the secret hash it was last found under (to invalidate that entry on a client change). */
+  private readonly hashOfClient = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -25,8 +36,8 @@ export class ClientAuthenticator {
 
   /** The client these credentials belong to; throws INVALID_ARGUMENT, UNAUTHENTICATED or PERMISSION_DENIED. */
   async authenticate(clientId: string, secret: string): Promise<ClientRecord> {
-    if (!clientId) throw invalid("client_id is required");
     if (!secret) throw invalid("client_secret is required");
+    if (!clientId) return this.authenticateSecret(secret);
     if (!isUuid(clientId)) throw invalid("client_id must be a UUID");
     const client = await this.lookup(clientId.toLowerCase());
     // one message for unknown id and wrong secret: never tell which
@@ -45,24 +56,65 @@ export class ClientAuthenticator {
 
   invalidate(clientId: string): void {
     this.cache.delete(clientId);
+    const hash = this.hashOfClient.get(clientId);
+    if (hash !== undefined) {
+      this.hashOfClient.delete(clientId);
+      this.bySecretHash.delete(hash);
+    }
   }
 
-  private lookup(clientId: string): Promise<ClientRecord | null> {
-    const now = Date.now();
-    const hit = this.cache.get(clientId);
-    if (hit && hit.expiresAt > now) return hit.client;
-    const client = findClient(this.db, clientId);
-    const entry = { client, expiresAt: now + this.ttlMs };
-    this.cache.set(clientId, entry);
-    client.catch(() => {
-      if (this.cache.get(clientId) === entry) this.cache.delete(clientId);
-    });
-    if (this.cache.size > 10_000) this.evictExpired(now);
+  /** A bare secret: the client is found by the secret's hash; unknown and wrong look the same (UNAUTHENTICATED). */
+  private async authenticateSecret(secret: string): Promise<ClientRecord> {
+    const client = secret.length > MAX_SECRET_LENGTH ? null : await this.lookupSecret(hashSecret(secret));
+    if (!client || !secretMatches(secret, client.secretHash)) {
+      throw new DeliveryError("UNAUTHENTICATED", "invalid client credentials");
+    }
+    if (!client.enabled) throw new DeliveryError("PERMISSION_DENIED", "client is disabled");
     return client;
   }
 
-  private evictExpired(now: number): void {
-    for (const [id, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(id);
+  private lookup(clientId: string): Promise<ClientRecord | null> {
+    return cached(this.cache, clientId, this.ttlMs, () => findClient(this.db, clientId));
+  }
+
+  private lookupSecret(hash: string): Promise<ClientRecord | null> {
+    return cached(this.bySecretHash, hash, this.ttlMs, () =>
+      findClientBySecretHash(this.db, hash).then((client) => {
+        if (client) this.hashOfClient.set(client.id, hash);
+        return client;
+      }),
+    );
+  }
+}
+
+/** The cached answer for `key`, else `load()` (shared by concurrent callers; failures are not cached). */
+function cached(
+  cache: Map<string, Entry>,
+  key: string,
+  ttlMs: number,
+  load: () => Promise<ClientRecord | null>,
+): Promise<ClientRecord | null> {
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && hit.expiresAt > now) return hit.client;
+  if (hit) cache.delete(key); // re-inserted below: insertion order stays age order
+  const client = load();
+  const entry = { client, expiresAt: now + ttlMs };
+  if (cache.size >= CACHE_MAX) evict(cache, now);
+  cache.set(key, entry);
+  client.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key);
+  });
+  return client;
+}
+
+/** Drops expired entries, then the oldest (insertion order = age) until a tenth is free: amortised O(1) per insert. */
+function evict(cache: Map<string, Entry>, now: number): void {
+  for (const [key, entry] of cache) if (entry.expiresAt <= now) cache.delete(key);
+  const target = CACHE_MAX - Math.ceil(CACHE_MAX / 10);
+  for (const key of cache.keys()) {
+    if (cache.size <= target) break;
+    cache.delete(key);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Edge clients as delivery needs them: credentials hash, team, binding and web origins. */
 import { clients, clientWebOrigins, type Executor, environments } from "@fluxgate/drizzle";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, type SQL } from "drizzle-orm";
 
 export interface ClientRecord {
   id: string;
@@ -17,17 +17,26 @@ export interface ClientRecord {
 }
 
 /** The client with its origins, or null. */
-export async function findClient(executor: Executor, clientId: string): Promise<ClientRecord | null> {
+export function findClient(executor: Executor, clientId: string): Promise<ClientRecord | null> {
+  return findClientWhere(executor, eq(clients.id, clientId));
+}
+
+/** The client whose secret has this SHA-256 hex (`secret_hash` is unique), with its origins, or null. */
+export function findClientBySecretHash(executor: Executor, secretHash: string): Promise<ClientRecord | null> {
+  return findClientWhere(executor, eq(clients.secretHash, secretHash));
+}
+
+async function findClientWhere(executor: Executor, where: SQL): Promise<ClientRecord | null> {
   const [row] = await executor
     .select({ client: clients, environmentName: environments.name })
     .from(clients)
     .leftJoin(environments, eq(environments.id, clients.environmentId))
-    .where(eq(clients.id, clientId));
+    .where(where);
   if (!row) return null;
   const origins = await executor
     .select({ origin: clientWebOrigins.origin })
     .from(clientWebOrigins)
-    .where(eq(clientWebOrigins.clientId, clientId))
+    .where(eq(clientWebOrigins.clientId, row.client.id))
     .orderBy(asc(clientWebOrigins.origin));
   const c = row.client;
   return {

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { userFlagAssignments } from "@fluxgate/drizzle";
 import * as grpc from "@grpc/grpc-js";
 import { eq } from "drizzle-orm";
-import { type ClientFixture, createClient, createFlag, createTeam, type TeamFixture } from "./fixtures.ts";
+import {
+  type ClientFixture,
+  createClient,
+  createFlag,
+  createTeam,
+  setClientEnabled,
+  type TeamFixture,
+} from "./fixtures.ts";
 import { type Backend, Recorder, rawClient, startBackend, statusOf } from "./harness.ts";
 
 let backend: Backend;
@@ -101,6 +108,57 @@ describe("Evaluate and GetFeatureByKey", () => {
       [{ client_id: crypto.randomUUID(), client_secret: client.secret }, grpc.status.UNAUTHENTICATED],
     ] as const;
     for (const [c, code] of bad) expect(await statusOf(rpc.call("Evaluate", { ...request, ...c }))).toBe(code);
+  });
+});
+
+describe("a bare secret (empty client_id)", () => {
+  const request = { feature_key: "checkout", environment_id: "prod", context: [{ key: "country", value: "NL" }] };
+
+  test("identifies its client by the secret's hash: evaluate, client info and the update stream", async () => {
+    const evaluated = await rpc.call("Evaluate", { ...request, client_id: "", client_secret: client.secret });
+    expect(evaluated).toMatchObject({ enabled: true, reason: "TARGETING_MATCH" });
+    const info = await rpc.call("GetClientInfo", { client_id: "", client_secret: client.secret });
+    expect(info).toMatchObject({ id: client.id, team_id: team.teamId, web_origins: ["https://shop.example"] });
+    const edge = new Recorder(backend.url, { id: "", secret: client.secret }).start();
+    try {
+      while (edge.snapshots.length === 0) await Bun.sleep(10);
+      expect(edge.snapshots[0].flags.map((f) => f.key).sort()).toEqual(["checkout", "checkout-v2"]);
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  test("an unknown, empty or oversized secret is refused without telling which", async () => {
+    const bad = [
+      ["fgs_nobody0000000000000000000000000000000000", grpc.status.UNAUTHENTICATED],
+      [client.secret.slice(0, -1), grpc.status.UNAUTHENTICATED],
+      [`${client.secret}${"x".repeat(1000)}`, grpc.status.UNAUTHENTICATED],
+      ["", grpc.status.INVALID_ARGUMENT],
+    ] as const;
+    for (const [secret, code] of bad) {
+      expect(await statusOf(rpc.call("Evaluate", { ...request, client_id: "", client_secret: secret }))).toBe(code);
+      expect(await statusOf(rpc.call("GetClientInfo", { client_id: "", client_secret: secret }))).toBe(code);
+    }
+  });
+
+  test("a disabled client's secret is PERMISSION_DENIED once the change is seen (cached answers are invalidated)", async () => {
+    const { db } = backend.database;
+    const disabled = await createClient(db, team.teamId);
+    const call = () => rpc.call("GetClientInfo", { client_id: "", client_secret: disabled.secret });
+    expect(await statusOf(call())).toBe("ok");
+    await setClientEnabled(db, disabled.id, false);
+    const deadline = Date.now() + 10_000;
+    while ((await statusOf(call())) !== grpc.status.PERMISSION_DENIED && Date.now() < deadline) await Bun.sleep(50);
+    expect(await statusOf(call())).toBe(grpc.status.PERMISSION_DENIED);
+  });
+
+  test("a flood of distinct wrong secrets is refused and leaves the server answering", async () => {
+    const secrets = Array.from({ length: 300 }, (_, i) => `fgs_flood${String(i).padStart(36, "0")}`);
+    const codes = await Promise.all(
+      secrets.map((secret) => statusOf(rpc.call("GetClientInfo", { client_id: "", client_secret: secret }))),
+    );
+    expect(codes.every((c) => c === grpc.status.UNAUTHENTICATED)).toBe(true);
+    expect(await statusOf(rpc.call("GetClientInfo", { client_id: "", client_secret: client.secret }))).toBe("ok");
   });
 });
 

@@ -29,6 +29,11 @@ const ofrepCommon = {
     ref("OfrepGeneralError"),
   ),
   "413": response("Body larger than EDGE_MAX_BODY_BYTES.", ref("OfrepGeneralError")),
+  "429": response(
+    "Too many new credentials at once (EDGE_NEW_CREDENTIALS_PER_SEC).",
+    ref("OfrepGeneralError"),
+    retryAfter,
+  ),
   "503": response("The client's flags are not loaded yet.", ref("OfrepGeneralError"), retryAfter),
 };
 
@@ -74,6 +79,11 @@ export const openapi = {
           ),
           "404": response("Unknown flag.", ref("FlagNotFound")),
           "413": response("Body larger than EDGE_MAX_BODY_BYTES.", ref("EvaluateError")),
+          "429": response(
+            "Too many new credentials at once (EDGE_NEW_CREDENTIALS_PER_SEC).",
+            ref("EvaluateError"),
+            retryAfter,
+          ),
           "503": response("The client's flags are not loaded yet.", ref("EvaluateError"), retryAfter),
         },
       },

@@ -63,7 +63,7 @@ export function resolveScope(
 }
 
 function retryAfter(status: number): number | undefined {
-  return status === 503 ? 1 : undefined;
+  return status === 503 || status === 429 ? 1 : undefined;
 }
 
 function finish(

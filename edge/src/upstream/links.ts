@@ -31,8 +31,8 @@ export interface Link {
 
 /** Why a request's credentials cannot be served (yet). */
 export interface AuthFailure {
-  status: 401 | 403 | 503;
-  code: "UNAUTHENTICATED" | "CLIENT_DISABLED" | "UNAVAILABLE";
+  status: 401 | 403 | 429 | 503;
+  code: "UNAUTHENTICATED" | "CLIENT_DISABLED" | "RATE_LIMITED" | "UNAVAILABLE";
   message: string;
 }
 
@@ -96,8 +96,10 @@ export class Links {
   }
 
   /**
-   * The client for a request's secret: known → at once; unknown → a link is opened (or joined) and the answer
-   * comes once its snapshot is in, within `credentialWaitMs`, else 503.
+   * The client for a request's secret: known → at once; recently rejected → 401 at once; unknown → a link is opened
+   * (or joined) with the secret alone when the request named no client (the backend finds the client by the secret's
+   * hash), and the answer comes once its snapshot is in, within `credentialWaitMs`, else 503. New secrets beyond
+   * `newCredentialsPerSec` get 429 (a flood of random secrets stays a trickle upstream, and is never a 5xx).
    */
   clientFor(
     secret: string,
@@ -144,7 +146,9 @@ export class Links {
     const hash = hashSecret(secret);
     let link = this.links.get(hash);
     if (!link) {
-      if (!this.takeBudget()) return unavailable("too many new credentials at once; retry shortly");
+      if (!this.takeBudget()) {
+        return { status: 429, code: "RATE_LIMITED", message: "too many new credentials at once; retry shortly" };
+      }
       if (this.requestLinkCount() >= this.o.maxClientStreams) {
         this.closeIdle();
         if (this.requestLinkCount() >= this.o.maxClientStreams) return unavailable("too many client streams open");
@@ -165,7 +169,7 @@ export class Links {
         return { status: 403, code: "CLIENT_DISABLED", message: error.message };
       }
       if (error instanceof UpstreamError && error.kind === "INVALID_ARGUMENT") {
-        // e.g. a bare secret the backend cannot resolve without its client_id
+        // e.g. a client_id that is not a UUID
         return unauthenticated(`the backend refused these credentials: ${error.message}`);
       }
       return unauthenticated("unknown client credentials");
@@ -276,8 +280,7 @@ export class Links {
     }
     link.disconnectedAtMs = Date.now();
     if (error?.rejectsCredentials) this.rejected(link, error);
-    else if (error)
-      this.o.log.warn("backend stream down", { clientId: link.credentials.clientId, error: error.message });
+    else if (error) this.o.log.warn("backend stream down", { clientId: clientIdOf(link), error: error.message });
   }
 
   private async fetchClientInfo(link: Link): Promise<void> {
@@ -336,6 +339,11 @@ export class Links {
     this.close(link);
     if (link.client) this.forgetClient(link.client);
   }
+}
+
+/** The link's client id for logs: the backend's answer for a bare secret (never the secret itself). */
+function clientIdOf(link: Link): string {
+  return link.client?.info.id ?? (link.credentials.clientId || "(bare secret, not yet resolved)");
 }
 
 function unauthenticated(message: string): AuthFailure {
