@@ -1,7 +1,7 @@
 /** The kill switch over GraphQL (reference §9.1): immediate and scheduled kills, the scheduler, release. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { features, openDatabase, teams } from "@fluxgate/drizzle";
-import { eq } from "drizzle-orm";
+import { features, openDatabase, teams, userFlagAssignments } from "@fluxgate/drizzle";
+import { eq, inArray } from "drizzle-orm";
 import type { AppDeps } from "../src/deps";
 import { tryLeadScheduler } from "../src/killswitch/repository";
 import { applyDueKills } from "../src/killswitch/service";
@@ -51,6 +51,22 @@ async function deployedFeature(): Promise<string> {
   return id;
 }
 
+/** Stores sticky assignments of these users for a feature in dev and prod (as edges push them). */
+async function assign(featureId: string, users: string[]): Promise<void> {
+  const rows = users.flatMap((userId) =>
+    [world.dev, world.prod].map((environmentId) => ({ userId, featureId, environmentId, assigned: true })),
+  );
+  await world.server.backend.deps.db.insert(userFlagAssignments).values(rows);
+}
+
+async function assignmentsOf(...featureIds: string[]): Promise<number> {
+  const rows = await world.server.backend.deps.db
+    .select()
+    .from(userFlagAssignments)
+    .where(inArray(userFlagAssignments.featureId, featureIds));
+  return rows.length;
+}
+
 async function activeIds(variables: Record<string, unknown> = {}, token = world.viewer.token): Promise<string[]> {
   const page = dataOf(await world.gql(ACTIVE, { t: world.teamA.id, ...variables }, token)).activeKillSwitches;
   return page.items.map((f: { id: string }) => f.id);
@@ -69,6 +85,29 @@ describe("emergencyDisableFeature", () => {
     expect(audit).toMatchObject({ activityType: "kill_switch_activated", actorId: world.approver.userId });
     expect(audit?.metadata).toMatchObject({ scheduled: false });
     expect(await activeIds()).toContain(id);
+  });
+
+  test("a kill deletes the feature's stored sticky assignments in its transaction, and no other feature's", async () => {
+    const id = await deployedFeature();
+    const other = await deployedFeature();
+    await assign(id, ["u-1", "u-2", "u-3"]);
+    await assign(other, ["u-1"]);
+    expect(await assignmentsOf(id)).toBe(6);
+    dataOf(await world.gql(DISABLE, { id }, world.approver.token));
+    expect(await assignmentsOf(id)).toBe(0);
+    expect(await assignmentsOf(other)).toBe(2);
+    expect((await activitiesOf(world.server, id)).at(-1)?.metadata).toMatchObject({ purged_assignments: 6 });
+    // Released, the feature starts with no assignments: nothing resurrects (reference §12 bug 18).
+    dataOf(await world.gql(ENABLE, { id }, world.approver.token));
+    expect(await assignmentsOf(id)).toBe(0);
+  });
+
+  test("a refused kill and a scheduled (not yet due) kill keep the assignments", async () => {
+    const id = await deployedFeature();
+    await assign(id, ["u-1"]);
+    expect(codeOf(await world.gql(DISABLE, { id }, world.requester.token))).toBe("FORBIDDEN");
+    dataOf(await world.gql(DISABLE, { id, m: 30 }, world.approver.token));
+    expect(await assignmentsOf(id)).toBe(2);
   });
 
   test("kills at once for 0 or a negative number of minutes", async () => {
@@ -141,6 +180,22 @@ describe("the scheduler", () => {
     expect(audit).toMatchObject({ activityType: "kill_switch_activated", actorId: null });
     expect(audit?.metadata).toMatchObject({ scheduled_execution: true });
     expect((await changesOf(world.server, id)).at(-1)).toMatchObject({ kind: "UPSERT", entity: "feature" });
+  });
+
+  test("a scheduled kill coming due deletes the feature's stored sticky assignments", async () => {
+    const id = await deployedFeature();
+    await assign(id, ["u-1", "u-2"]);
+    dataOf(await world.gql(DISABLE, { id, m: 10 }, world.approver.token));
+    expect(await assignmentsOf(id)).toBe(4);
+    const due = new Date(Date.now() - 1000);
+    await world.server.backend.deps.db.update(features).set({ killScheduledAt: due }).where(eq(features.id, id));
+    for (let i = 0; i < 100 && (await getFeature(world, id)).killSwitchEnabled; i++) await Bun.sleep(50);
+    expect((await getFeature(world, id)).killSwitchEnabled).toBe(false);
+    expect(await assignmentsOf(id)).toBe(0);
+    expect((await activitiesOf(world.server, id)).at(-1)?.metadata).toMatchObject({
+      scheduled_execution: true,
+      purged_assignments: 4,
+    });
   });
 
   test("works on one replica at a time: a tick that cannot take the advisory lock does nothing", async () => {

@@ -10,14 +10,17 @@ export interface AssignmentRow {
   variant: string | null;
 }
 
-/** Which of these feature ids belong to the team. */
-export async function teamFeatureIds(executor: Executor, teamId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+/** Which of these feature ids belong to the team, each with whether it is killed (or its scheduled kill is due). */
+export async function teamFeatures(executor: Executor, teamId: string, ids: string[]): Promise<Map<string, boolean>> {
+  if (ids.length === 0) return new Map();
   const rows = await executor
-    .select({ id: features.id })
+    .select({
+      id: features.id,
+      killed: sql<boolean>`(${features.killed} or coalesce(${features.killScheduledAt} <= now(), false))`,
+    })
     .from(features)
     .where(and(eq(features.teamId, teamId), inArray(features.id, ids)));
-  return new Set(rows.map((r) => r.id));
+  return new Map(rows.map((r) => [r.id, r.killed === true]));
 }
 
 /** Which of these environment ids belong to the team. */
@@ -44,6 +47,19 @@ export async function upsertAssignments(executor: Executor, rows: AssignmentRow[
       from json_to_recordset((${json}::text)::json) as x(u text, f uuid, e uuid, a boolean, v text)
       on conflict (user_id, feature_id, environment_id) do update set
         assigned = excluded.assigned, variant = excluded.variant, assigned_at = excluded.assigned_at`);
+  }
+}
+
+/** Deletes these (user, feature, environment) rows: an edge purged them (`assigned: false`). */
+export async function deleteAssignmentRows(executor: Executor, rows: AssignmentRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5_000) {
+    const json = JSON.stringify(
+      rows.slice(i, i + 5_000).map((r) => ({ u: r.userId, f: r.featureId, e: r.environmentId })),
+    );
+    await executor.execute(sql`
+      delete from user_flag_assignments a
+      using json_to_recordset((${json}::text)::json) as x(u text, f uuid, e uuid)
+      where a.user_id = x.u and a.feature_id = x.f and a.environment_id = x.e`);
   }
 }
 

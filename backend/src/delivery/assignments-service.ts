@@ -2,15 +2,18 @@
  * Sticky assignments pushed and listed by edges, scoped to the client's team (and to its environment
  * when it is bound to one). A row naming a feature or environment outside that scope, or malformed, is
  * rejected and counted, and the rest is stored: one bad row must not make an edge re-send (and the
- * backend refuse) the whole batch forever.
+ * backend refuse) the whole batch forever. `assigned: false` is an edge purging the row (its flag was killed
+ * or deleted): the row is deleted. `assigned: true` for a killed feature is rejected: an edge may flush what it
+ * assigned just before the kill reached it, and the kill's purge must stay complete.
  */
 import type { Db } from "@fluxgate/drizzle";
 import type { UserFlagAssignment } from "@fluxgate/proto";
 import {
   type AssignmentRow,
+  deleteAssignmentRows,
   listAssignments,
   teamEnvironmentIds,
-  teamFeatureIds,
+  teamFeatures,
   upsertAssignments,
 } from "./assignments-repository.ts";
 import type { ClientRecord } from "./auth.ts";
@@ -49,17 +52,21 @@ export async function storeAssignments(
   }
   const rows = [...candidates.values()];
   const [ownFeatures, ownEnvironments] = await Promise.all([
-    teamFeatureIds(db, client.teamId, [...new Set(rows.map((r) => r.featureId))]),
+    teamFeatures(db, client.teamId, [...new Set(rows.map((r) => r.featureId))]),
     teamEnvironmentIds(db, client.teamId, [...new Set(rows.map((r) => r.environmentId))]),
   ]);
   const accepted = rows.filter(
     (r) =>
       ownFeatures.has(r.featureId) &&
+      !(r.assigned && ownFeatures.get(r.featureId)) &&
       ownEnvironments.has(r.environmentId) &&
       (!client.environmentId || client.environmentId === r.environmentId),
   );
   rejected += rows.length - accepted.length;
-  if (accepted.length > 0) await upsertAssignments(db, accepted);
+  const kept = accepted.filter((r) => r.assigned);
+  const purged = accepted.filter((r) => !r.assigned);
+  if (kept.length > 0) await upsertAssignments(db, kept);
+  if (purged.length > 0) await deleteAssignmentRows(db, purged);
   return { accepted: accepted.length, rejected };
 }
 

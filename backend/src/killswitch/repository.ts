@@ -1,5 +1,5 @@
-/** Kill-switch queries over `features`. */
-import { type Executor, executeRows, features } from "@fluxgate/drizzle";
+/** Kill-switch queries over `features`, and the sticky assignments a kill purges. */
+import { type Executor, executeRows, features, userFlagAssignments } from "@fluxgate/drizzle";
 import { and, asc, eq, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
 
 /** Condition on `features`: killed, or (with `scheduled`) a kill is scheduled. */
@@ -30,4 +30,19 @@ export async function lockDueKills(ex: Executor, now: Date, limit: number): Prom
     .orderBy(asc(features.killScheduledAt))
     .limit(limit)
     .for("update", { skipLocked: true });
+}
+
+/**
+ * Deletes every stored sticky assignment of a feature (all environments); returns how many. A killed feature's
+ * assignments must not come back when it is enabled again (reference §12, bug 18).
+ */
+export async function deleteAssignments(ex: Executor, featureId: string): Promise<number> {
+  // counted in SQL: a popular flag may have millions of rows, none of which need to come back
+  const [row] = await executeRows<{ n: number }>(
+    ex,
+    sql`with deleted as (
+      delete from ${userFlagAssignments} where ${userFlagAssignments.featureId} = ${featureId} returning 1
+    ) select count(*)::int as n from deleted`,
+  );
+  return Number(row?.n ?? 0);
 }

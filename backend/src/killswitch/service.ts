@@ -2,7 +2,9 @@
  * The kill switch (reference §9.1): `emergencyDisableFeature` kills a feature now or schedules the kill,
  * `emergencyEnableFeature` clears both, `activeKillSwitches` lists them, and `applyDueKills` (the scheduler's
  * tick) turns due scheduled kills into kills. Nothing here touches stage `enabled` bits (§12-19): enabling a
- * feature again restores exactly what was deployed.
+ * feature again restores exactly what was deployed. A kill (immediate or come due) deletes the feature's stored
+ * sticky assignments in its transaction (§12-18: they would resurrect after a release); edges purge theirs when
+ * the change reaches them.
  */
 import type { Actor } from "../actor";
 import { recordActivity } from "../audit/service";
@@ -46,6 +48,7 @@ export async function emergencyDisableFeature(
       before.id,
       scheduled ? { killScheduledAt: at } : { killed: true, killedAt: now, killScheduledAt: null },
     );
+    const purged = scheduled ? 0 : await repo.deleteAssignments(tx, before.id);
     await recordActivity(tx, {
       teamId: before.teamId,
       activityType: "kill_switch_activated",
@@ -59,7 +62,9 @@ export async function emergencyDisableFeature(
         feature_id: before.id,
         feature_key: before.key,
         scheduled,
-        ...(scheduled ? { rollback_in_minutes: minutes, scheduled_at: at.toISOString() } : {}),
+        ...(scheduled
+          ? { rollback_in_minutes: minutes, scheduled_at: at.toISOString() }
+          : { purged_assignments: purged }),
       },
       before,
       after,
@@ -137,6 +142,7 @@ export async function applyDueKills(deps: AppDeps, now = new Date()): Promise<nu
         killedAt: before.killScheduledAt,
         killScheduledAt: null,
       });
+      const purged = await repo.deleteAssignments(tx, before.id);
       await recordActivity(tx, {
         teamId: before.teamId,
         activityType: "kill_switch_activated",
@@ -149,6 +155,7 @@ export async function applyDueKills(deps: AppDeps, now = new Date()): Promise<nu
           feature_key: before.key,
           scheduled_execution: true,
           scheduled_at: before.killScheduledAt?.toISOString(),
+          purged_assignments: purged,
         },
         before,
         after,

@@ -8,6 +8,7 @@ import {
   createFlag,
   createTeam,
   setClientEnabled,
+  setKilled,
   type TeamFixture,
 } from "./fixtures.ts";
 import { type Backend, Recorder, rawClient, startBackend, statusOf } from "./harness.ts";
@@ -197,6 +198,38 @@ describe("GetClientInfo and assignments", () => {
       expect(stored).toEqual([]);
       const listed = await edge.client.listUserAssignments();
       expect(listed.map((a) => a.user_id)).toEqual(["u1"]);
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  test("assigned: false deletes the row (an edge purged it); a killed feature takes no new assignments", async () => {
+    const { db } = backend.database;
+    const flag = (await createFlag(db, team.teamId, "purged", { stages: [{ environmentId: team.prod }] })).id;
+    const row = (user: string, assigned: boolean) => ({
+      user_id: user,
+      feature_id: flag,
+      environment_id: team.prod,
+      assigned,
+    });
+    const stored = async () =>
+      (await db.select().from(userFlagAssignments).where(eq(userFlagAssignments.featureId, flag)))
+        .map((r) => r.userId)
+        .sort();
+    const edge = new Recorder(backend.url, client);
+    try {
+      expect(await edge.client.pushUserAssignments([row("a", true), row("b", true)])).toMatchObject({
+        accepted_count: 2,
+      });
+      expect(await edge.client.pushUserAssignments([row("a", false)])).toMatchObject({ accepted_count: 1 });
+      expect(await stored()).toEqual(["b"]);
+      await setKilled(db, flag, true);
+      // flushed by an edge that had not seen the kill yet: refused, so the kill's purge stays complete
+      expect(await edge.client.pushUserAssignments([row("c", true), row("b", false)])).toMatchObject({
+        accepted_count: 1,
+        rejected_count: 1,
+      });
+      expect(await stored()).toEqual([]);
     } finally {
       await edge.stop();
     }
