@@ -214,6 +214,18 @@ async function bindEverything(t: TestDatabase, f: Fixture): Promise<void> {
   const event = { teamId, clientId: f.client, featureKey: "f1", environmentId: f.env, result: true };
   await t.db.insert(s.evaluationEvents).values({ ...event, evaluatedAt: new Date() });
   await t.db.insert(s.evaluationRollups).values({ ...event, bucket: new Date() });
+  // no team FK on these two (a trigger on teams deletes them)
+  await t.db.insert(s.evaluationDeltas).values({
+    teamId,
+    clientId: f.client,
+    featureKey: "f1",
+    environmentId: f.env,
+    bucket: new Date(),
+    evaluationCount: 1,
+    successCount: 1,
+    cachedCount: 0,
+    lastEvaluatedAt: new Date(),
+  });
   await t.db
     .insert(s.evaluationBatches)
     .values({ batchId: crypto.randomUUID(), clientId: f.client, teamId, eventCount: 1 });
@@ -233,6 +245,7 @@ async function ownedCounts(t: TestDatabase, f: Fixture): Promise<Record<string, 
     activity_log: await rows(s.activityLog, eq(s.activityLog.teamId, f.team)),
     evaluation_events: await rows(s.evaluationEvents, eq(s.evaluationEvents.teamId, f.team)),
     evaluation_rollups: await rows(s.evaluationRollups, eq(s.evaluationRollups.teamId, f.team)),
+    evaluation_deltas: await rows(s.evaluationDeltas, eq(s.evaluationDeltas.teamId, f.team)),
     evaluation_batches: await rows(s.evaluationBatches, eq(s.evaluationBatches.teamId, f.team)),
     feature_stages: await rows(s.featureStages, inArray(s.featureStages.featureId, features)),
     feature_variants: await rows(s.featureVariants, inArray(s.featureVariants.featureId, features)),
