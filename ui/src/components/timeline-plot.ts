@@ -31,13 +31,23 @@ const axis = (scale: string, side: 1 | 3, values?: uPlot.Axis["values"]): uPlot.
   values,
 });
 
+function pad(x: ArrayLike<number>, min: number, max: number): uPlot.Range.MinMax {
+  const half = x.length > 1 ? (x[1] - x[0]) / 2 : 30;
+  return [min - half, max + half];
+}
+
 function options(width: number): uPlot.Options {
   return {
     width,
     height: HEIGHT,
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, count: { range: (_u, _min, max) => [0, Math.max(1, max)] }, pct: { range: [0, 100] } },
+    scales: {
+      // half a bucket of room on either side, so the first and last bars are drawn whole
+      x: { time: true, range: (u, min, max) => pad(u.data[0], min, max) },
+      count: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      pct: { range: [0, 100] },
+    },
     axes: [
       { stroke: muted, grid: { stroke: border, width: 1 }, ticks: { stroke: border, width: 1 } },
       axis("count", 3),
@@ -52,6 +62,7 @@ function options(width: number): uPlot.Options {
         fill: () => `${accent()}40`,
         width: 1,
         paths: uPlot.paths.bars?.({ size: [0.8, 40] }),
+        points: { show: false },
         value: (_u, v) => (v == null ? "—" : String(v)),
       },
       {

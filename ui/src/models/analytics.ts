@@ -108,20 +108,39 @@ export function filterInput(filter: AnalyticsFilter) {
   };
 }
 
-/** Variables of the subscriptions for `filter` at `now`. */
-export function evaluationVariables(teamId: string, filter: AnalyticsFilter, now: number) {
+type Vars<T> = { teamId: string; input: ReturnType<typeof filterInput> & T };
+
+/** The subscriptions' variables: one explicit window ("1h"), or a rolling period's summary and rates. */
+export type EvaluationVariables =
+  | { kind: "window"; dashboard: Vars<{ fromTime: string; toTime: string; intervalMinutes: number }> }
+  | {
+      kind: "period";
+      summary: Vars<{ period: ApiPeriod }>;
+      rates: Vars<{ period: ApiPeriod; intervalMinutes: number }>;
+    };
+
+/** The "1h" window's variables: `[now - 1 h, now - 1 h + 24 h]` (24 h is the API's limit), read up to now. */
+function windowVariables(teamId: string, filter: AnalyticsFilter, now: number) {
   const spec = PERIODS[filter.period];
-  if (spec.apiPeriod === null) {
-    const from = now - spec.ms;
-    // the window grows with the clock (the backend reads [fromTime, min(toTime, now)]); 24 h is the API's limit
-    const input = { ...filterInput(filter), fromTime: iso(from), toTime: iso(from + 24 * HOUR_MS) };
-    return { dashboard: { teamId, input: { ...input, intervalMinutes: spec.intervalMinutes } } };
-  }
-  const input = { ...filterInput(filter), period: spec.apiPeriod };
+  const from = now - spec.ms;
+  const input = { ...filterInput(filter), fromTime: iso(from), toTime: iso(from + 24 * HOUR_MS) };
+  return { teamId, input: { ...input, intervalMinutes: spec.intervalMinutes } };
+}
+
+function periodVariables(teamId: string, filter: AnalyticsFilter, period: ApiPeriod) {
+  const input = { ...filterInput(filter), period };
   return {
     summary: { teamId, input },
-    rates: { teamId, input: { ...input, intervalMinutes: spec.intervalMinutes } },
+    rates: { teamId, input: { ...input, intervalMinutes: PERIODS[filter.period].intervalMinutes } },
   };
+}
+
+/** Variables of the subscriptions for `filter` at `now`. */
+export function evaluationVariables(teamId: string, filter: AnalyticsFilter, now: number): EvaluationVariables {
+  const period = PERIODS[filter.period].apiPeriod;
+  return period === null
+    ? { kind: "window", dashboard: windowVariables(teamId, filter, now) }
+    : { kind: "period", ...periodVariables(teamId, filter, period) };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -142,13 +161,12 @@ function watchWindow(teamId: string, filter: AnalyticsFilter, now: () => number)
   let stop = () => {};
   const open = () => {
     stop();
-    const at = now();
-    const { dashboard } = evaluationVariables(teamId, filter, at);
-    const from = at - PERIODS[filter.period].ms;
+    const variables = windowVariables(teamId, filter, now());
+    const from = Date.parse(variables.input.fromTime);
     stop = live<{ evaluationDashboard: { generatedAt: string; rates: RatePoint[]; summary: EvaluationSummary } }>({
       name: "evaluationDashboard",
       query: EVALUATION_DASHBOARD,
-      variables: dashboard,
+      variables,
       onData: ({ evaluationDashboard: d }) => {
         analyticsError.value = null;
         evaluationSummary.value = d.summary;
@@ -169,9 +187,9 @@ function watchWindow(teamId: string, filter: AnalyticsFilter, now: () => number)
 }
 
 /** A rolling period: the live summary and the live rates, two streams. */
-function watchPeriod(teamId: string, filter: AnalyticsFilter, now: () => number): () => void {
+function watchPeriod(teamId: string, filter: AnalyticsFilter, period: ApiPeriod, now: () => number): () => void {
   const spec = PERIODS[filter.period];
-  const vars = evaluationVariables(teamId, filter, now());
+  const vars = periodVariables(teamId, filter, period);
   const stopSummary = live<{ evaluationSummary: EvaluationSummary }>({
     name: "evaluationSummary",
     query: EVALUATION_SUMMARY_LIVE,
@@ -201,9 +219,6 @@ function watchPeriod(teamId: string, filter: AnalyticsFilter, now: () => number)
 /** Follows the team's evaluations for `filter` until the returned function is called. */
 export function watchEvaluations(teamId: string, filter: AnalyticsFilter, now: () => number = Date.now): () => void {
   clear();
-  const stop =
-    PERIODS[filter.period].apiPeriod === null ? watchWindow(teamId, filter, now) : watchPeriod(teamId, filter, now);
-  return () => {
-    stop();
-  };
+  const period = PERIODS[filter.period].apiPeriod;
+  return period === null ? watchWindow(teamId, filter, now) : watchPeriod(teamId, filter, period, now);
 }

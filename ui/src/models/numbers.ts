@@ -36,3 +36,8 @@ export function formatWindow(from: number, to: number): string {
     });
   return `${format(from)} – ${format(to)}`;
 }
+
+/** "1 flag", "3 flags", with the count formatted. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : plural}`;
+}

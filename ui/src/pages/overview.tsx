@@ -8,7 +8,7 @@ import { TopFeatures } from "../components/top-features.tsx";
 import { activity, activityKey } from "../models/activity.ts";
 import type { EvaluationSummary } from "../models/analytics.ts";
 import { featureIdsByKey, features } from "../models/features.ts";
-import { formatCount, formatPercent } from "../models/numbers.ts";
+import { countOf, formatCount, formatPercent } from "../models/numbers.ts";
 import {
   daySummary,
   type FeatureEvaluations,
@@ -51,12 +51,12 @@ function Kpis({ summary, metrics, top }: { summary: EvaluationSummary; metrics: 
       <KpiCard
         label="Flags evaluated, 24 h"
         value={top >= TOP_FEATURES_LIMIT ? `${TOP_FEATURES_LIMIT}+` : formatCount(top)}
-        detail={`of ${formatCount(metrics.totalFeatures)} flags`}
+        detail={`of ${countOf(metrics.totalFeatures, "flag")}`}
       />
       <KpiCard
         label="Active clients"
         value={formatCount(metrics.activeClients)}
-        detail={`of ${formatCount(metrics.totalClients)} clients`}
+        detail={`of ${countOf(metrics.totalClients, "client")}`}
       />
     </KpiGrid>
   );
