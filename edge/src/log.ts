@@ -8,6 +8,8 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
   /** Lifecycle lines (listening, stopped): written at every level but `silent`, so supervisors can wait for them. */
   notice(message: string, fields?: Record<string, unknown>): void;
+  /** Whether `debug` lines are written (the hot path builds per-request lines only then). */
+  readonly debugEnabled: boolean;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -23,7 +25,14 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   };
   const at = (name: Exclude<LogLevel, "silent">) => (RANK[name] < RANK[level] ? () => {} : line(name));
   const notice = level === "silent" ? () => {} : line("info");
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), notice };
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    notice,
+    debugEnabled: RANK.debug >= RANK[level],
+  };
 }
 
 /** The text of an unknown thrown value, for logs. */

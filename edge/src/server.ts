@@ -6,6 +6,7 @@ import type { Edge } from "./edge.ts";
 import { createApp } from "./http/app.ts";
 import { evaluateHandler } from "./http/evaluate.ts";
 import { ofrepBulkHandler, ofrepFlagHandler } from "./http/ofrep.ts";
+import { jsonHeaders, nextRequestId } from "./http/request-id.ts";
 import { HttpProblem, plainProblem } from "./http/respond.ts";
 
 export function serve(edge: Edge, hostname: string, port: number): Bun.Server<undefined> {
@@ -23,8 +24,10 @@ export function serve(edge: Edge, hostname: string, port: number): Bun.Server<un
     },
     fetch: (req) => app.fetch(req),
     error(error) {
-      edge.log.error("unhandled request error", { error });
-      return plainProblem(new HttpProblem(500, "INTERNAL", "internal error"));
+      // Bun does not say which request failed here: the answer and the line share a new id.
+      const requestId = nextRequestId();
+      edge.log.error("unhandled request error", { request_id: requestId, error });
+      return plainProblem(new HttpProblem(500, "INTERNAL", "internal error"), jsonHeaders(requestId));
     },
   });
 }

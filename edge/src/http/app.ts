@@ -8,14 +8,29 @@ import { renderMetrics } from "../metrics/edge-metrics.ts";
 import { ROUTE } from "../metrics/prometheus.ts";
 import { preflight } from "./cors.ts";
 import { DOCS_HTML } from "./docs-page.ts";
+import { logRequest } from "./log-request.ts";
 import { openapi } from "./openapi.ts";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request-id.ts";
 import { HttpProblem, plainProblem } from "./respond.ts";
 
 const EVALUATION_PATHS = /^\/(evaluate|ofrep\/v1\/evaluate\/flags(\/[^/]+)?)$/;
 const OPENAPI_JSON = JSON.stringify(openapi);
 
-export function createApp(edge: Edge): Hono {
-  const app = new Hono();
+type Env = { Variables: { requestId: string } };
+
+export function createApp(edge: Edge): Hono<Env> {
+  const app = new Hono<Env>();
+  // Every answer carries the request's id (X-Request-Id: the caller's when sane, else a new one).
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    const requestId = requestIdOf(c.req.raw);
+    c.set("requestId", requestId);
+    await next();
+    c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    if (edge.log.debugEnabled) {
+      logRequest(edge.log, c.req.raw, requestId, c.res.status, (performance.now() - started) / 1000);
+    }
+  });
   const timed = (route: number) => async (c: { res: Response }, next: () => Promise<void>) => {
     const started = performance.now();
     await next();
@@ -57,7 +72,7 @@ export function createApp(edge: Edge): Hono {
   });
 
   app.onError((error, c) => {
-    edge.log.error("request failed", { path: c.req.path, error });
+    edge.log.error("request failed", { request_id: c.get("requestId"), path: c.req.path, error });
     return plainProblem(new HttpProblem(500, "INTERNAL", "internal error"));
   });
   return app;

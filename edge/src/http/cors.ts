@@ -8,14 +8,15 @@
 import type { Edge } from "../edge.ts";
 import { HttpProblem, plainProblem } from "./respond.ts";
 
-const ALLOWED_HEADERS = ["content-type", "authorization", "x-api-key", "if-none-match"];
+const ALLOWED_HEADERS = ["content-type", "authorization", "x-api-key", "if-none-match", "x-request-id"];
 
-/** Headers of an answer to a web client from an allowed origin. */
-export function corsHeaders(origin: string): Record<string, string> {
+/** Headers of an answer to a web client from an allowed origin (with the request's id, readable by the page). */
+export function corsHeaders(origin: string, requestId: string): Record<string, string> {
   return {
     "content-type": "application/json",
+    "x-request-id": requestId,
     "access-control-allow-origin": origin,
-    "access-control-expose-headers": "ETag",
+    "access-control-expose-headers": "ETag, X-Request-Id",
     vary: "Origin",
   };
 }

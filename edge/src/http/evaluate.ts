@@ -8,11 +8,12 @@ import { ROUTE } from "../metrics/prometheus.ts";
 import type { EvaluationContext } from "../store/index.ts";
 import { isObject, readJson } from "./body.ts";
 import { encodeEvaluate, evaluateFlag } from "./evaluation.ts";
-import { asProblem, evaluateProblem, HttpProblem, JSON_HEADERS, JSON_INIT } from "./respond.ts";
+import { logRequest } from "./log-request.ts";
+import { jsonHeaders, requestIdOf } from "./request-id.ts";
+import { asProblem, evaluateProblem, HttpProblem } from "./respond.ts";
 import { headerSecret, resolveScope, type Scope } from "./scope.ts";
 
 const FLAG_NOT_FOUND_BODY = '{"enabled":false,"error_code":"FLAG_NOT_FOUND"}';
-const NOT_FOUND_INIT: ResponseInit = Object.freeze({ status: 404, headers: JSON_HEADERS });
 
 export interface EvaluateInput {
   featureKey: string;
@@ -25,34 +26,39 @@ export interface EvaluateInput {
 export function evaluateHandler(edge: Edge): (req: Request) => Promise<Response> {
   return async (req) => {
     const started = performance.now();
+    const requestId = requestIdOf(req);
+    const headers = jsonHeaders(requestId);
     let response: Response;
+    let code: string | undefined;
     try {
-      response = await answer(edge, req);
+      response = await answer(edge, req, headers);
     } catch (error) {
       const problem = asProblem(error);
-      if (problem.status === 500) edge.log.error("evaluate failed", { error });
-      response = evaluateProblem(problem);
+      if (problem.status === 500) edge.log.error("evaluate failed", { request_id: requestId, error });
+      code = problem.code;
+      response = evaluateProblem(problem, headers);
     }
-    edge.http.observe(ROUTE.evaluate, response.status, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    edge.http.observe(ROUTE.evaluate, response.status, seconds);
+    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId, response.status, seconds, code);
     return response;
   };
 }
 
-async function answer(edge: Edge, req: Request): Promise<Response> {
+async function answer(edge: Edge, req: Request, headers: Record<string, string>): Promise<Response> {
   const input = parseEvaluateBody(await readJson(req, edge.config.maxBodyBytes));
   const now = Date.now();
   const secret = input.clientSecret ?? headerSecret(req);
-  const resolved = resolveScope(edge, req, secret, input.clientId, input.environment, now);
+  const resolved = resolveScope(edge, req, secret, input.clientId, input.environment, now, headers);
   const scope = resolved instanceof Promise ? await resolved : resolved;
   try {
     const result = evaluateFlag(edge, scope, input.featureKey, input.context, now);
-    const plain = scope.headers === JSON_HEADERS;
     if (result.errorCode === "FLAG_NOT_FOUND") {
-      return new Response(FLAG_NOT_FOUND_BODY, plain ? NOT_FOUND_INIT : { status: 404, headers: scope.headers });
+      return new Response(FLAG_NOT_FOUND_BODY, { status: 404, headers: scope.headers });
     }
     const body = encodeEvaluate(result, scope.tenant.version);
     if (req.url.indexOf("explain=") !== -1 && wantsExplain(req.url)) return explained(scope, input, body);
-    return new Response(body, plain ? JSON_INIT : { headers: scope.headers });
+    return new Response(body, { headers: scope.headers });
   } catch (error) {
     // Past the scope, problems still carry the web client's CORS headers.
     return evaluateProblem(asProblem(error), scope.headers);

@@ -8,7 +8,9 @@ import { ROUTE } from "../metrics/prometheus.ts";
 import type { EvaluationContext, FlagStore } from "../store/index.ts";
 import { isObject, readJson } from "./body.ts";
 import { encodeOfrep, evaluateFlag } from "./evaluation.ts";
-import { asProblem, HttpProblem, JSON_HEADERS, JSON_INIT, ofrepProblem } from "./respond.ts";
+import { logRequest } from "./log-request.ts";
+import { jsonHeaders, requestIdOf } from "./request-id.ts";
+import { asProblem, HttpProblem, ofrepProblem } from "./respond.ts";
 import { headerSecret, resolveScope, type Scope } from "./scope.ts";
 
 type BunRequest = Request & { params?: Record<string, string> };
@@ -16,14 +18,18 @@ type BunRequest = Request & { params?: Record<string, string> };
 export function ofrepFlagHandler(edge: Edge): (req: BunRequest) => Promise<Response> {
   return async (req) => {
     const started = performance.now();
+    const requestId = requestIdOf(req);
+    const headers = jsonHeaders(requestId);
     const key = flagKeyOf(req);
     let response: Response;
     try {
-      response = await single(edge, req, key);
+      response = await single(edge, req, key, headers);
     } catch (error) {
-      response = failed(edge, error, key);
+      response = failed(edge, error, key, requestId, headers);
     }
-    edge.http.observe(ROUTE.ofrep_flag, response.status, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    edge.http.observe(ROUTE.ofrep_flag, response.status, seconds);
+    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId, response.status, seconds);
     return response;
   };
 }
@@ -31,21 +37,31 @@ export function ofrepFlagHandler(edge: Edge): (req: BunRequest) => Promise<Respo
 export function ofrepBulkHandler(edge: Edge): (req: Request) => Promise<Response> {
   return async (req) => {
     const started = performance.now();
+    const requestId = requestIdOf(req);
+    const headers = jsonHeaders(requestId);
     let response: Response;
     try {
-      response = await bulk(edge, req);
+      response = await bulk(edge, req, headers);
     } catch (error) {
-      response = failed(edge, error, undefined);
+      response = failed(edge, error, undefined, requestId, headers);
     }
-    edge.http.observe(ROUTE.ofrep_bulk, response.status, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    edge.http.observe(ROUTE.ofrep_bulk, response.status, seconds);
+    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId, response.status, seconds);
     return response;
   };
 }
 
-function failed(edge: Edge, error: unknown, key: string | undefined): Response {
+function failed(
+  edge: Edge,
+  error: unknown,
+  key: string | undefined,
+  requestId: string,
+  headers: Record<string, string>,
+): Response {
   const problem = asProblem(error);
-  if (problem.status === 500) edge.log.error("OFREP evaluation failed", { error });
-  return ofrepProblem(problem, key);
+  if (problem.status === 500) edge.log.error("OFREP evaluation failed", { request_id: requestId, error });
+  return ofrepProblem(problem, key, headers);
 }
 
 function flagKeyOf(req: BunRequest): string {
@@ -57,22 +73,22 @@ function flagKeyOf(req: BunRequest): string {
   }
 }
 
-async function single(edge: Edge, req: Request, key: string): Promise<Response> {
-  const { context, scope, now } = await prepare(edge, req);
+async function single(edge: Edge, req: Request, key: string, headers: Record<string, string>): Promise<Response> {
+  const { context, scope, now } = await prepare(edge, req, headers);
   try {
     const result = evaluateFlag(edge, scope, key, context, now);
     if (result.errorCode === "FLAG_NOT_FOUND") {
       return ofrepProblem(new HttpProblem(404, "FLAG_NOT_FOUND", `flag ${key} not found`), key, scope.headers);
     }
     const body = encodeOfrep(key, result, scope.tenant.version);
-    return new Response(body, scope.headers === JSON_HEADERS ? JSON_INIT : { headers: scope.headers });
+    return new Response(body, { headers: scope.headers });
   } catch (error) {
     return ofrepProblem(asProblem(error), key, scope.headers);
   }
 }
 
-async function bulk(edge: Edge, req: Request): Promise<Response> {
-  const { context, scope, now } = await prepare(edge, req);
+async function bulk(edge: Edge, req: Request, headers: Record<string, string>): Promise<Response> {
+  const { context, scope, now } = await prepare(edge, req, headers);
   const version = scope.tenant.version;
   const etag = bulkEtag(version, scope, context);
   const ifNoneMatch = req.headers.get("if-none-match");
@@ -88,7 +104,11 @@ async function bulk(edge: Edge, req: Request): Promise<Response> {
 }
 
 /** Parses `{context}` and resolves credentials and environment (the context's `environment_id`). */
-async function prepare(edge: Edge, req: Request): Promise<{ context: EvaluationContext; scope: Scope; now: number }> {
+async function prepare(
+  edge: Edge,
+  req: Request,
+  headers: Record<string, string>,
+): Promise<{ context: EvaluationContext; scope: Scope; now: number }> {
   const body = await readJson(req, edge.config.maxBodyBytes);
   if (body !== undefined && !isObject(body)) throw new HttpProblem(400, "PARSE_ERROR", "body must be a JSON object");
   const raw = body?.context;
@@ -101,7 +121,7 @@ async function prepare(edge: Edge, req: Request): Promise<{ context: EvaluationC
     throw new HttpProblem(400, "INVALID_CONTEXT", "context.environment_id must be a string (environment id or name)");
   }
   const now = Date.now();
-  const resolved = resolveScope(edge, req, headerSecret(req), undefined, environment, now);
+  const resolved = resolveScope(edge, req, headerSecret(req), undefined, environment, now, headers);
   return { context, scope: resolved instanceof Promise ? await resolved : resolved, now };
 }
 

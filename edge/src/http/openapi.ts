@@ -46,7 +46,7 @@ export const openapi = {
       "Evaluates feature flags from memory. Credentials: `client_id`/`client_secret` in the /evaluate body, " +
       "`Authorization: Bearer <secret>`, or `X-API-Key: <secret>`; without any, the edge's own client. " +
       "Environment: a client bound to one uses it; otherwise the request's `environment_id` (id or name), else the " +
-      "edge's EDGE_ENVIRONMENT.",
+      "edge's EDGE_ENVIRONMENT. Every answer carries `X-Request-Id` (the request's own when sane, else a new one).",
   },
   tags: [
     { name: "evaluate", description: "FluxGate's own evaluation endpoint (compatible with the original edge)." },

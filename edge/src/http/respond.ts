@@ -29,7 +29,6 @@ export class HttpProblem {
 }
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json" });
-export const JSON_INIT: ResponseInit = Object.freeze({ headers: JSON_HEADERS });
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = JSON_HEADERS): Response {
   return new Response(JSON.stringify(body), { status, headers });

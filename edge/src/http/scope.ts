@@ -7,13 +7,13 @@ import type { EdgeClient } from "../auth/clients.ts";
 import type { Edge } from "../edge.ts";
 import type { Tenant } from "../store/index.ts";
 import { corsHeaders } from "./cors.ts";
-import { HttpProblem, JSON_HEADERS } from "./respond.ts";
+import { HttpProblem } from "./respond.ts";
 
 export interface Scope {
   client: EdgeClient;
   tenant: Tenant;
   environmentId: string;
-  /** Response headers: JSON, plus CORS for web clients. */
+  /** Response headers: JSON and the request id, plus CORS for web clients. */
   headers: Record<string, string>;
 }
 
@@ -33,7 +33,8 @@ export function headerSecret(req: Request): string | undefined {
 
 /**
  * Resolves the scope of a request. `secret` undefined = the edge's own client (a `clientId` naming another client
- * then needs its secret). `environment` is what the request names (id or name), null/"" = none.
+ * then needs its secret). `environment` is what the request names (id or name), null/"" = none. `headers` are the
+ * request's JSON headers (with its id), used as they are unless the client is a web client.
  */
 export function resolveScope(
   edge: Edge,
@@ -42,24 +43,25 @@ export function resolveScope(
   clientId: string | undefined,
   environment: string | null | undefined,
   now: number,
+  headers: Record<string, string>,
 ): Scope | Promise<Scope> {
   if (secret === undefined) {
     const own = edge.ownClient;
     if (clientId !== undefined && clientId !== own.info.id) {
       throw new HttpProblem(401, "UNAUTHENTICATED", "client_secret is required with client_id");
     }
-    return finish(edge, req, own, environment, now);
+    return finish(edge, req, own, environment, now, headers);
   }
   const found = edge.links.clientFor(secret, clientId);
   if (found instanceof Promise) {
     return found.then((client) => {
       if ("status" in client)
         throw new HttpProblem(client.status, client.code, client.message, retryAfter(client.status));
-      return finish(edge, req, client, environment, Date.now());
+      return finish(edge, req, client, environment, Date.now(), headers);
     });
   }
   if ("status" in found) throw new HttpProblem(found.status, found.code, found.message, retryAfter(found.status));
-  return finish(edge, req, found, environment, now);
+  return finish(edge, req, found, environment, now, headers);
 }
 
 function retryAfter(status: number): number | undefined {
@@ -72,18 +74,18 @@ function finish(
   client: EdgeClient,
   environment: string | null | undefined,
   now: number,
+  headers: Record<string, string>,
 ): Scope {
   client.lastUsedMs = now;
   const info = client.info;
   if (!info.enabled) throw new HttpProblem(403, "CLIENT_DISABLED", "this client is disabled");
-  let headers = JSON_HEADERS as Record<string, string>;
   if (info.clientType === "Web") {
     const origin = req.headers.get("origin");
     if (origin === null || !client.origins.has(origin)) {
       const what = origin === null ? "a web client needs an Origin header" : `origin ${origin} is not allowed`;
       throw new HttpProblem(403, "ORIGIN_NOT_ALLOWED", `${what} for this client`);
     }
-    headers = corsHeaders(origin);
+    headers = corsHeaders(origin, headers["x-request-id"]);
   }
   const tenant = edge.tenants.get(info.teamId);
   if (tenant === undefined) {
