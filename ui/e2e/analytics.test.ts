@@ -204,6 +204,10 @@ describe.skipIf(reason !== null)("analytics end to end", () => {
       expect(await kpi(page, "Unique users").textContent()).toBe(String(EVALUATIONS));
       expect(await kpi(page, "Success rate").textContent()).toBe("100 %");
       await shoot(page, "analytics");
+      const toggle = page.getByRole("button", { name: /Switch to (dark|light) theme/ });
+      await toggle.click();
+      await shoot(page, "analytics-other-theme");
+      await toggle.click();
 
       // the overview shows the same evaluations, and the flag among the top ones
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();

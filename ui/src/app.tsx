@@ -5,6 +5,7 @@
 import type { ComponentType } from "preact";
 import { useEffect } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso/router";
+import { lazyPage } from "./components/lazy-page.tsx";
 import { type NavItem, Shell } from "./components/shell.tsx";
 import { liveState } from "./models/api.ts";
 import { pendingApprovals } from "./models/approvals.ts";
@@ -14,7 +15,6 @@ import { bootstrap, logout, me, status } from "./models/session.ts";
 import { can, currentRole, currentTeamId, selectTeam, teams } from "./models/teams.ts";
 import { theme, toggleTheme } from "./models/theme.ts";
 import { ActivityPage } from "./pages/activity.tsx";
-import { AnalyticsPage } from "./pages/analytics.tsx";
 import { ApprovalsPage } from "./pages/approvals.tsx";
 import { ClientsPage } from "./pages/clients.tsx";
 import { ContextsPage } from "./pages/contexts.tsx";
@@ -31,6 +31,9 @@ import { RolesPage } from "./pages/roles.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
 import { TeamsPage } from "./pages/teams.tsx";
 import { UsersPage } from "./pages/users.tsx";
+
+/** Evaluation analytics and its chart are a chunk of their own, loaded on the first visit. */
+const AnalyticsPage = lazyPage(() => import("./pages/analytics.tsx").then((m) => m.AnalyticsPage));
 
 const AUTH_PATHS = new Set(["/login", "/create-admin", "/reset-password"]);
 

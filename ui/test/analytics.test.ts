@@ -5,13 +5,13 @@ import {
   type AnalyticsFilter,
   EVALUATION_DASHBOARD,
   EVALUATION_RATES_LIVE,
-  EVALUATION_SUMMARY_LIVE,
   evaluationRates,
   evaluationSummary,
   evaluationVariables,
   timeline,
   watchEvaluations,
 } from "../src/models/analytics.ts";
+import { EVALUATION_SUMMARY_LIVE } from "../src/models/evaluation-summary.ts";
 import { countOf, formatCount, formatInterval, formatPercent, share } from "../src/models/numbers.ts";
 import {
   daySummary,

@@ -6,9 +6,10 @@
 import { computed, signal } from "@preact/signals";
 import type { ApiError } from "../api/errors.ts";
 import { live } from "./api.ts";
+import { EVALUATION_SUMMARY_LIVE, type EvaluationSummary, SUMMARY_FIELDS } from "./evaluation-summary.ts";
 import { buildTimeline, type RatePoint, type Timeline } from "./timeline.ts";
 
-export type { RatePoint, Timeline };
+export type { EvaluationSummary, RatePoint, Timeline };
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -37,18 +38,6 @@ export const PERIODS: Record<PeriodKey, PeriodSpec> = {
  * long (the numbers shown always name their real window).
  */
 export const REANCHOR_MS = 5 * MINUTE_MS;
-
-export interface EvaluationSummary {
-  totalEvaluations: number;
-  successfulEvaluations: number;
-  cachedEvaluations: number;
-  uniqueUsers: number;
-  /** Percentages, 2 decimals; 0 when there were no evaluations. */
-  successRate: number;
-  cacheHitRate: number;
-  topFeatureKey: string | null;
-  generatedAt: string;
-}
 
 export interface AnalyticsFilter {
   period: PeriodKey;
@@ -86,15 +75,10 @@ export const timeline = computed<Timeline | undefined>(() => {
   return rates && buildTimeline(rates.points, rates.window);
 });
 
-const SUMMARY_FIELDS =
-  "totalEvaluations successfulEvaluations cachedEvaluations uniqueUsers successRate cacheHitRate topFeatureKey generatedAt";
 const RATE_FIELDS = "timeBucket evaluationCount successCount priorAssignmentCount successRate cacheHitRate";
 
 export const EVALUATION_DASHBOARD = `subscription EvaluationDashboard($teamId: ID, $input: EvaluationRatesInput!) {
   evaluationDashboard(teamId: $teamId, input: $input) { generatedAt rates { ${RATE_FIELDS} } summary { ${SUMMARY_FIELDS} } } }`;
-
-export const EVALUATION_SUMMARY_LIVE = `subscription EvaluationSummaryLive($teamId: ID, $input: EvaluationSummaryInput!) {
-  evaluationSummary(teamId: $teamId, input: $input) { ${SUMMARY_FIELDS} } }`;
 
 export const EVALUATION_RATES_LIVE = `subscription EvaluationRatesLive($teamId: ID, $input: EvaluationRatesInputWithPeriod!) {
   evaluationRatesWithPeriod(teamId: $teamId, input: $input) { ${RATE_FIELDS} } }`;

@@ -4,9 +4,8 @@
  */
 import { signal } from "@preact/signals";
 import type { ApiError } from "../api/errors.ts";
-import type { EvaluationSummary } from "./analytics.ts";
-import { EVALUATION_SUMMARY_LIVE } from "./analytics.ts";
 import { live } from "./api.ts";
+import { EVALUATION_SUMMARY_LIVE, type EvaluationSummary } from "./evaluation-summary.ts";
 
 export interface SystemMetrics {
   totalFeatures: number;

@@ -6,7 +6,7 @@ import { PageHeader, ResourceView } from "../components/async-state.tsx";
 import { KpiCard, KpiGrid } from "../components/kpi-card.tsx";
 import { TopFeatures } from "../components/top-features.tsx";
 import { activity, activityKey } from "../models/activity.ts";
-import type { EvaluationSummary } from "../models/analytics.ts";
+import type { EvaluationSummary } from "../models/evaluation-summary.ts";
 import { featureIdsByKey, features } from "../models/features.ts";
 import { countOf, formatCount, formatPercent } from "../models/numbers.ts";
 import {
