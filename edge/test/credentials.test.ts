@@ -4,6 +4,8 @@
  * secret's hash, the edge caches the answer (positive and negative) and never logs the secret.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { evaluationBatches } from "@fluxgate/drizzle";
+import { eq } from "drizzle-orm";
 import {
   type ClientFixture,
   createClient,
@@ -65,6 +67,7 @@ beforeAll(async () => {
       EDGE_CLIENT_SECRET: ownClient.secret,
       EDGE_CREDENTIAL_WAIT_MS: "5000",
       EDGE_NEW_CREDENTIALS_PER_SEC: "5",
+      EDGE_EVALUATION_FLUSH_SECS: "0.3",
       EDGE_SNAPSHOT_PATH: "off",
     },
     {
@@ -138,6 +141,20 @@ describe("a bare secret for a client the edge has never seen", () => {
     expect(ofrepBody).toMatchObject({ errorCode: "UNAUTHENTICATED" });
     expect(typeof ofrepBody.errorDetails).toBe("string");
     expect(connects.length).toBe(linksBefore + 1);
+  });
+
+  test("its analytics reach the backend under the client the secret belongs to", async () => {
+    const batches = () =>
+      backend.database.db.select().from(evaluationBatches).where(eq(evaluationBatches.clientId, otherClient.id));
+    await eventually(async () => (await batches()).length > 0, "a batch stored for the bare-secret client", 10_000);
+  });
+
+  test("a resolved client disabled at the backend is refused within moments (the backend ends its stream)", async () => {
+    const later = await createClient(backend.database.db, other.teamId);
+    const bearer = { authorization: `Bearer ${later.secret}` };
+    expect((await evaluate("other-flag", bearer)).status).toBe(200);
+    await setClientEnabled(backend.database.db, later.id, false);
+    await eventually(async () => [401, 403].includes((await evaluate("other-flag", bearer)).status), "the refusal");
   });
 
   test("a disabled client's secret gets 403 CLIENT_DISABLED", async () => {
