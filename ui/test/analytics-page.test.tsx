@@ -88,7 +88,7 @@ afterEach(() => {
 
 describe("evaluation analytics page", () => {
   test("numbers and the timeline follow the live stream; the chart is made once and fed in place", async () => {
-    setAnalyticsFilter({ period: "1h", featureKey: "", environmentId: "", clientId: "" });
+    setAnalyticsFilter(TEAM, { period: "1h", featureKey: "", environmentId: "", clientId: "" });
     const backend = fakeSseBackend(LISTS);
     render(<AnalyticsPage teamId={TEAM} />);
     await until(() => backend.open("EvaluationDashboard").length === 1, "the dashboard stream");
@@ -133,7 +133,7 @@ describe("evaluation analytics page", () => {
   });
 
   test("choosing an environment or a period resubscribes with it, one stream set at a time", async () => {
-    setAnalyticsFilter({ period: "1h", featureKey: "", environmentId: "", clientId: "" });
+    setAnalyticsFilter(TEAM, { period: "1h", featureKey: "", environmentId: "", clientId: "" });
     const backend = fakeSseBackend(LISTS);
     render(<AnalyticsPage teamId={TEAM} />);
     await until(() => screen().queryByRole("option", { name: "production" }) !== null, "the environments");
@@ -156,7 +156,7 @@ describe("evaluation analytics page", () => {
   });
 
   test("a refused subscription is shown instead of numbers", async () => {
-    setAnalyticsFilter({ period: "1h", featureKey: "", environmentId: "", clientId: "" });
+    setAnalyticsFilter(TEAM, { period: "1h", featureKey: "", environmentId: "", clientId: "" });
     const backend = fakeSseBackend(LISTS);
     render(<AnalyticsPage teamId={TEAM} />);
     await until(() => backend.open("EvaluationDashboard").length === 1, "the dashboard stream");

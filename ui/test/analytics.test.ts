@@ -3,11 +3,13 @@ import { type DocumentNode, type GraphQLSchema, parse, validate } from "graphql"
 import { getVariableValues } from "graphql/execution/values.js";
 import {
   type AnalyticsFilter,
+  analyticsFilterFor,
   EVALUATION_DASHBOARD,
   EVALUATION_RATES_LIVE,
   evaluationRates,
   evaluationSummary,
   evaluationVariables,
+  setAnalyticsFilter,
   timeline,
   watchEvaluations,
 } from "../src/models/analytics.ts";
@@ -218,6 +220,22 @@ describe("evaluation analytics model", () => {
     expect(evaluationSummary.value).toBeUndefined();
     expect(evaluationRates.value).toBeUndefined();
     stop();
+  });
+});
+
+describe("analytics filter", () => {
+  test("a flag, environment or client chosen for one team does not carry over to another; the period does", () => {
+    const other = "00000000-0000-4000-8000-0000000000bb";
+    setAnalyticsFilter(TEAM, { period: "7d", featureKey: "checkout", environmentId: ENV, clientId: ENV });
+    expect(analyticsFilterFor(TEAM)).toEqual({
+      period: "7d",
+      featureKey: "checkout",
+      environmentId: ENV,
+      clientId: ENV,
+    });
+    expect(analyticsFilterFor(other)).toEqual({ period: "7d", featureKey: "", environmentId: "", clientId: "" });
+    setAnalyticsFilter(other, { clientId: "c2" });
+    expect(analyticsFilterFor(other)).toEqual({ period: "7d", featureKey: "", environmentId: "", clientId: "c2" });
   });
 });
 

@@ -47,15 +47,18 @@ export interface AnalyticsFilter {
   clientId: string;
 }
 
-export const analyticsFilter = signal<AnalyticsFilter>({
-  period: "1h",
-  featureKey: "",
-  environmentId: "",
-  clientId: "",
-});
+const ALL: AnalyticsFilter = { period: "1h", featureKey: "", environmentId: "", clientId: "" };
 
-export function setAnalyticsFilter(patch: Partial<AnalyticsFilter>): void {
-  analyticsFilter.value = { ...analyticsFilter.value, ...patch };
+const chosen = signal<{ teamId: string | null; filter: AnalyticsFilter }>({ teamId: null, filter: ALL });
+
+/** The filter of a team's page: a flag, environment or client chosen for another team does not carry over. */
+export function analyticsFilterFor(teamId: string): AnalyticsFilter {
+  const { teamId: team, filter } = chosen.value;
+  return team === teamId ? filter : { ...ALL, period: filter.period };
+}
+
+export function setAnalyticsFilter(teamId: string, patch: Partial<AnalyticsFilter>): void {
+  chosen.value = { teamId, filter: { ...analyticsFilterFor(teamId), ...patch } };
 }
 
 /** What the timeline covers: `[from, to]` in epoch ms, in buckets of `intervalMinutes`. */

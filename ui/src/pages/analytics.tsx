@@ -11,7 +11,7 @@ import { TimelineChart } from "../components/timeline-chart.tsx";
 import {
   type AnalyticsFilter,
   analyticsError,
-  analyticsFilter,
+  analyticsFilterFor,
   type EvaluationSummary,
   evaluationRates,
   evaluationSummary,
@@ -29,7 +29,7 @@ import { theme } from "../models/theme.ts";
 
 type Option = { value: string; label: string };
 
-function Filters({ filter }: { filter: AnalyticsFilter }) {
+function Filters({ teamId, filter }: { teamId: string; filter: AnalyticsFilter }) {
   const all = (label: string, list: Option[]): Option[] => [{ value: "", label }, ...list];
   const flagKeys = (features.data.value ?? []).map((f) => f.key).sort();
   // a flag chosen before it was deleted (or not loaded yet) stays selectable
@@ -40,7 +40,7 @@ function Filters({ filter }: { filter: AnalyticsFilter }) {
         label="Period"
         value={filter.period}
         options={Object.entries(PERIODS).map(([value, p]) => ({ value, label: p.label }))}
-        onValue={(period) => setAnalyticsFilter({ period: period as PeriodKey })}
+        onValue={(period) => setAnalyticsFilter(teamId, { period: period as PeriodKey })}
       />
       <SelectField
         label="Flag"
@@ -49,7 +49,7 @@ function Filters({ filter }: { filter: AnalyticsFilter }) {
           "All flags",
           flagKeys.map((key) => ({ value: key, label: key })),
         )}
-        onValue={(featureKey) => setAnalyticsFilter({ featureKey })}
+        onValue={(featureKey) => setAnalyticsFilter(teamId, { featureKey })}
       />
       <SelectField
         label="Environment"
@@ -58,7 +58,7 @@ function Filters({ filter }: { filter: AnalyticsFilter }) {
           "All environments",
           (environments.data.value ?? []).map((e) => ({ value: e.id, label: e.name })),
         )}
-        onValue={(environmentId) => setAnalyticsFilter({ environmentId })}
+        onValue={(environmentId) => setAnalyticsFilter(teamId, { environmentId })}
       />
       <SelectField
         label="Client"
@@ -67,7 +67,7 @@ function Filters({ filter }: { filter: AnalyticsFilter }) {
           "All clients",
           (clients.data.value ?? []).map((c) => ({ value: c.id, label: c.name })),
         )}
-        onValue={(clientId) => setAnalyticsFilter({ clientId })}
+        onValue={(clientId) => setAnalyticsFilter(teamId, { clientId })}
       />
     </search>
   );
@@ -121,19 +121,23 @@ function Timeline() {
 }
 
 export function AnalyticsPage({ teamId }: { teamId: string }) {
-  const filter = analyticsFilter.value;
+  const filter = analyticsFilterFor(teamId);
+  const { period, featureKey, environmentId, clientId } = filter;
   useEffect(() => {
     void features.load(teamId);
     void environments.load(teamId);
     void clients.load(teamId);
   }, [teamId]);
-  useEffect(() => watchEvaluations(teamId, filter), [teamId, filter]);
+  useEffect(
+    () => watchEvaluations(teamId, { period, featureKey, environmentId, clientId }),
+    [teamId, period, featureKey, environmentId, clientId],
+  );
   const summary = evaluationSummary.value;
   const error = analyticsError.value;
   return (
     <>
       <PageHeader title="Evaluation analytics" />
-      <Filters filter={filter} />
+      <Filters teamId={teamId} filter={filter} />
       {error ? (
         <div class="notice notice--error" role="alert">
           <p>{errorMessage(error)}</p>
