@@ -157,6 +157,32 @@ describe("a bare secret for a client the edge has never seen", () => {
     await eventually(async () => [401, 403].includes((await evaluate("other-flag", bearer)).status), "the refusal");
   });
 
+  test("a right secret sent with a wrong client_id is 401 and stays good for its rightful callers", async () => {
+    const fresh = await createClient(backend.database.db, other.teamId);
+    const body = { feature_key: "other-flag", environment_id: "prod", context: [] };
+    const wrongId = await edge.post("/evaluate", {
+      ...body,
+      client_id: crypto.randomUUID(),
+      client_secret: fresh.secret,
+    });
+    expect(wrongId.status).toBe(401);
+    expect(await wrongId.json()).toMatchObject({ error_code: "UNAUTHENTICATED" });
+    expect((await evaluate("other-flag", { authorization: `Bearer ${fresh.secret}` })).status).toBe(200);
+    const rightId = await edge.post("/evaluate", {
+      ...body,
+      client_id: fresh.id.toUpperCase(),
+      client_secret: fresh.secret,
+    });
+    expect(rightId.status).toBe(200);
+  });
+
+  test("an oversized secret is 401 at once, without a lookup", async () => {
+    const linksBefore = connects.length;
+    const response = await evaluate("other-flag", { authorization: `Bearer fgs_${"x".repeat(5000)}` });
+    expect(response.status).toBe(401);
+    expect(connects.length).toBe(linksBefore);
+  });
+
   test("a disabled client's secret gets 403 CLIENT_DISABLED", async () => {
     const disabled = await createClient(backend.database.db, other.teamId);
     await setClientEnabled(backend.database.db, disabled.id, false);
@@ -168,6 +194,7 @@ describe("a bare secret for a client the edge has never seen", () => {
   test("a flood of random secrets: every answer a 4xx JSON (never 5xx), the lookups and caches stay bounded", async () => {
     await Bun.sleep(1_100); // the lookup budget (EDGE_NEW_CREDENTIALS_PER_SEC=5) refills
     const linksBefore = connects.length;
+    const openBefore = edge.edge.links.count;
     const secrets = Array.from({ length: 60 }, (_, i) => `fgs_random${crypto.randomUUID().replaceAll("-", "")}${i}`);
     const responses = await Promise.all(secrets.map((s) => evaluate("other-flag", { authorization: `Bearer ${s}` })));
     const statuses = responses.map((r) => r.status);
@@ -178,7 +205,7 @@ describe("a bare secret for a client the edge has never seen", () => {
     expect(await limited?.json()).toMatchObject({ enabled: false, error_code: "RATE_LIMITED" });
     expect(connects.length - linksBefore).toBeLessThanOrEqual(5);
     expect(edge.edge.clients.rejectedCount).toBeLessThanOrEqual(10);
-    await eventually(() => edge.edge.links.count <= 3, "the rejected links to close"); // own + other + fresh
+    await eventually(() => edge.edge.links.count === openBefore, "the rejected links to close");
     // Valid clients are still served meanwhile.
     expect((await evaluate("other-flag", { authorization: `Bearer ${otherClient.secret}` })).status).toBe(200);
   });

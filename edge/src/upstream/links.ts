@@ -9,6 +9,9 @@ import type { StickyAssignments } from "../sticky/assignments.ts";
 import type { Snapshot, TenantRegistry } from "../store/index.ts";
 import { type Connection, type Credentials, type Upstream, UpstreamError } from "./types.ts";
 
+/** No issued secret is longer (`fgs_` + 40); longer ones are refused without a lookup (the backend's limit too). */
+const MAX_SECRET_LENGTH = 256;
+
 export interface Link {
   readonly credentials: Credentials;
   readonly secretHash: string;
@@ -105,9 +108,11 @@ export class Links {
     secret: string,
     clientId: string | undefined,
   ): EdgeClient | AuthFailure | Promise<EdgeClient | AuthFailure> {
+    if (secret.length > MAX_SECRET_LENGTH) return unauthenticated("unknown client credentials");
+    const wanted = clientId?.toLowerCase();
     const known = this.o.clients.bySecretValue(secret);
     if (known !== undefined) {
-      if (clientId !== undefined && clientId !== known.info.id)
+      if (wanted !== undefined && wanted !== known.info.id.toLowerCase())
         return unauthenticated("client_id does not match the secret");
       if (!known.info.enabled) return { status: 403, code: "CLIENT_DISABLED", message: "this client is disabled" };
       if (this.o.tenants.get(known.info.teamId) !== undefined) {
@@ -116,7 +121,15 @@ export class Links {
       }
     }
     if (this.o.clients.isRejected(secret)) return unauthenticated("unknown client credentials");
-    return this.await(secret, clientId ?? known?.info.id ?? "");
+    // Resolved by the secret alone: a request naming the wrong client_id must not get a valid secret rejected
+    // (negative-cached) for the callers that use it rightly; the id is checked against the backend's answer.
+    const found = this.await(secret, known?.info.id ?? "");
+    if (wanted === undefined) return found;
+    return found.then((client) =>
+      "status" in client || client.info.id.toLowerCase() === wanted
+        ? client
+        : unauthenticated("client_id does not match the secret"),
+    );
   }
 
   /** Closes request links unused for `clientIdleMs` whose analytics are delivered. */
