@@ -144,7 +144,7 @@ const filter = (patch: Partial<AnalyticsFilter> = {}): AnalyticsFilter => ({
 describe("evaluation analytics model", () => {
   test("the last hour is one evaluationDashboard stream over an explicit window, filters as nulls", async () => {
     const backend = fakeSseBackend();
-    const stop = watchEvaluations(TEAM, filter({ environmentId: ENV }), () => NOW);
+    const stop = watchEvaluations(TEAM, filter({ environmentId: ENV }), { now: () => NOW });
     await tick();
     const [stream] = backend.open("EvaluationDashboard");
     expect(backend.streams.length).toBe(1);
@@ -175,9 +175,26 @@ describe("evaluation analytics model", () => {
     expect(stream.closed).toBe(true);
   });
 
+  test("the last hour's window is re-anchored: a fresh stream replaces the old one, starting an hour before", async () => {
+    const backend = fakeSseBackend();
+    let clock = NOW;
+    const stop = watchEvaluations(TEAM, filter(), { now: () => clock, reanchorMs: 40 });
+    await tick();
+    clock += 5 * 60_000;
+    await tick(60);
+    const streams = backend.streams.filter((s) => s.operationName === "EvaluationDashboard");
+    expect(streams.length).toBeGreaterThanOrEqual(2);
+    expect(backend.open("EvaluationDashboard").length).toBe(1);
+    const latest = backend.open("EvaluationDashboard")[0].variables.input as { fromTime: string };
+    expect(latest.fromTime).toBe(new Date(clock - 3_600_000).toISOString());
+    stop();
+    await tick();
+    expect(backend.open("EvaluationDashboard").length).toBe(0);
+  });
+
   test("a longer period is the rolling summary and rates streams; each emission replaces the numbers", async () => {
     const backend = fakeSseBackend();
-    const stop = watchEvaluations(TEAM, filter({ period: "7d", featureKey: "checkout" }), () => NOW);
+    const stop = watchEvaluations(TEAM, filter({ period: "7d", featureKey: "checkout" }), { now: () => NOW });
     await tick();
     const [summaryStream] = backend.open("EvaluationSummaryLive");
     const [ratesStream] = backend.open("EvaluationRatesLive");
@@ -208,7 +225,7 @@ describe("evaluation analytics model", () => {
 
   test("changing the filter starts from nothing: no number of the previous filter is shown", async () => {
     const backend = fakeSseBackend();
-    let stop = watchEvaluations(TEAM, filter(), () => NOW);
+    let stop = watchEvaluations(TEAM, filter(), { now: () => NOW });
     await tick();
     backend.open("EvaluationDashboard")[0].send({
       evaluationDashboard: { generatedAt: new Date(NOW).toISOString(), rates: [], summary: summary(4) },
@@ -216,7 +233,7 @@ describe("evaluation analytics model", () => {
     await tick();
     expect(evaluationSummary.value?.totalEvaluations).toBe(4);
     stop();
-    stop = watchEvaluations(TEAM, filter({ period: "30d" }), () => NOW);
+    stop = watchEvaluations(TEAM, filter({ period: "30d" }), { now: () => NOW });
     expect(evaluationSummary.value).toBeUndefined();
     expect(evaluationRates.value).toBeUndefined();
     stop();

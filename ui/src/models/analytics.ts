@@ -142,8 +142,15 @@ const onError = (error: ApiError) => {
   analyticsError.value = error;
 };
 
-/** The explicit "1h" window: one `evaluationDashboard` stream, re-anchored every REANCHOR_MS. */
-function watchWindow(teamId: string, filter: AnalyticsFilter, now: () => number): () => void {
+export interface WatchOptions {
+  /** The clock (tests). */
+  now?: () => number;
+  /** How often the "1h" window is re-anchored; default REANCHOR_MS. */
+  reanchorMs?: number;
+}
+
+/** The explicit "1h" window: one `evaluationDashboard` stream, re-anchored every `reanchorMs`. */
+function watchWindow(teamId: string, filter: AnalyticsFilter, now: () => number, reanchorMs: number): () => void {
   const interval = PERIODS[filter.period].intervalMinutes;
   let stop = () => {};
   const open = () => {
@@ -166,7 +173,7 @@ function watchWindow(teamId: string, filter: AnalyticsFilter, now: () => number)
     });
   };
   open();
-  const timer = setInterval(open, REANCHOR_MS);
+  const timer = setInterval(open, reanchorMs);
   return () => {
     clearInterval(timer);
     stop();
@@ -204,8 +211,9 @@ function watchPeriod(teamId: string, filter: AnalyticsFilter, period: ApiPeriod,
 }
 
 /** Follows the team's evaluations for `filter` until the returned function is called. */
-export function watchEvaluations(teamId: string, filter: AnalyticsFilter, now: () => number = Date.now): () => void {
+export function watchEvaluations(teamId: string, filter: AnalyticsFilter, options: WatchOptions = {}): () => void {
+  const { now = Date.now, reanchorMs = REANCHOR_MS } = options;
   clear();
   const period = PERIODS[filter.period].apiPeriod;
-  return period === null ? watchWindow(teamId, filter, now) : watchPeriod(teamId, filter, period, now);
+  return period === null ? watchWindow(teamId, filter, now, reanchorMs) : watchPeriod(teamId, filter, period, now);
 }
