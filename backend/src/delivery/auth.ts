@@ -17,7 +17,7 @@ interface Entry {
   expiresAt: number;
 }
 
-/** Most entries each cache holds (a flood of random secrets must not grow it without bound). */
+/** Most entries each cache holds by default (a flood of random secrets must not grow it without bound). */
 const CACHE_MAX = 10_000;
 /** No issued secret is longer (`fgs_` + 40); longer ones are refused without hashing or a query. */
 const MAX_SECRET_LENGTH = 256;
@@ -32,7 +32,13 @@ export class ClientAuthenticator {
   constructor(
     private readonly db: Db,
     private readonly ttlMs = 5_000,
+    private readonly maxEntries = CACHE_MAX,
   ) {}
+
+  /** Entries held, by id and by secret hash (tests). */
+  get cacheSizes(): { byId: number; bySecretHash: number } {
+    return { byId: this.cache.size, bySecretHash: this.bySecretHash.size };
+  }
 
   /** The client these credentials belong to; throws INVALID_ARGUMENT, UNAUTHENTICATED or PERMISSION_DENIED. */
   async authenticate(clientId: string, secret: string): Promise<ClientRecord> {
@@ -74,11 +80,11 @@ export class ClientAuthenticator {
   }
 
   private lookup(clientId: string): Promise<ClientRecord | null> {
-    return cached(this.cache, clientId, this.ttlMs, () => findClient(this.db, clientId));
+    return cached(this.cache, clientId, this.ttlMs, this.maxEntries, () => findClient(this.db, clientId));
   }
 
   private lookupSecret(hash: string): Promise<ClientRecord | null> {
-    return cached(this.bySecretHash, hash, this.ttlMs, () =>
+    return cached(this.bySecretHash, hash, this.ttlMs, this.maxEntries, () =>
       findClientBySecretHash(this.db, hash).then((client) => {
         if (client) this.hashOfClient.set(client.id, hash);
         return client;
@@ -92,6 +98,7 @@ function cached(
   cache: Map<string, Entry>,
   key: string,
   ttlMs: number,
+  maxEntries: number,
   load: () => Promise<ClientRecord | null>,
 ): Promise<ClientRecord | null> {
   const now = Date.now();
@@ -100,7 +107,7 @@ function cached(
   if (hit) cache.delete(key); // re-inserted below: insertion order stays age order
   const client = load();
   const entry = { client, expiresAt: now + ttlMs };
-  if (cache.size >= CACHE_MAX) evict(cache, now);
+  if (cache.size >= maxEntries) evict(cache, now, maxEntries);
   cache.set(key, entry);
   client.catch(() => {
     if (cache.get(key) === entry) cache.delete(key);
@@ -109,9 +116,9 @@ function cached(
 }
 
 /** Drops expired entries, then the oldest (insertion order = age) until a tenth is free: amortised O(1) per insert. */
-function evict(cache: Map<string, Entry>, now: number): void {
+function evict(cache: Map<string, Entry>, now: number, maxEntries: number): void {
   for (const [key, entry] of cache) if (entry.expiresAt <= now) cache.delete(key);
-  const target = CACHE_MAX - Math.ceil(CACHE_MAX / 10);
+  const target = maxEntries - Math.ceil(maxEntries / 10);
   for (const key of cache.keys()) {
     if (cache.size <= target) break;
     cache.delete(key);
