@@ -8,6 +8,7 @@ import { fakeSseBackend, tick } from "./fake-sse.ts";
 const plots: { created: Timeline; fed: unknown[][]; destroyed: boolean }[] = [];
 mock.module("../src/components/timeline-plot.ts", () => ({
   HEIGHT: 260,
+  retheme: () => {},
   toAligned: (t: Timeline) => [t.x, t.evaluations, t.successRate, t.cacheHitRate],
   createPlot: (_host: HTMLElement, timeline: Timeline) => {
     const plot = { created: timeline, fed: [] as unknown[][], destroyed: false };

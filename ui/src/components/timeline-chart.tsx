@@ -17,7 +17,7 @@ interface TimelineChartProps {
 export function TimelineChart({ timeline, label, theme }: TimelineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const toAligned = useRef<((t: Timeline) => uPlot.AlignedData) | null>(null);
+  const plotModule = useRef<typeof import("./timeline-plot.ts") | null>(null);
   const latest = useRef(timeline);
   latest.current = timeline;
   const [failed, setFailed] = useState(false);
@@ -29,7 +29,7 @@ export function TimelineChart({ timeline, label, theme }: TimelineChartProps) {
       .then((plot) => {
         const element = host.current;
         if (disposed || !element) return;
-        toAligned.current = plot.toAligned;
+        plotModule.current = plot;
         const created = plot.createPlot(element, latest.current);
         chart.current = created;
         resize = new ResizeObserver(() => {
@@ -50,11 +50,11 @@ export function TimelineChart({ timeline, label, theme }: TimelineChartProps) {
   }, []);
 
   useEffect(() => {
-    if (chart.current && toAligned.current) chart.current.setData(toAligned.current(timeline));
+    if (chart.current && plotModule.current) chart.current.setData(plotModule.current.toAligned(timeline));
   }, [timeline]);
 
   useEffect(() => {
-    chart.current?.redraw(true, true);
+    if (chart.current && plotModule.current) plotModule.current.retheme(chart.current);
   }, [theme]);
 
   return (

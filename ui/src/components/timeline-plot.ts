@@ -86,6 +86,25 @@ function options(width: number): uPlot.Options {
   };
 }
 
+const MARKERS: [stroke: () => string, fill: () => string][] = [
+  [accent, () => `${accent()}40`],
+  [live, () => "transparent"],
+  [pending, () => "transparent"],
+];
+
+/** After a theme switch: the legend's markers (styled once by uPlot) and the canvas in the new colours. */
+export function retheme(plot: uPlot): void {
+  plot.root.querySelectorAll<HTMLElement>(".u-legend .u-series").forEach((row, i) => {
+    // row 0 is the time, without colours; rows 1… are the series in order
+    const marker = row.querySelector<HTMLElement>(".u-marker");
+    const colours = MARKERS[i - 1];
+    if (!marker || !colours) return;
+    marker.style.borderColor = colours[0]();
+    marker.style.background = colours[1]();
+  });
+  plot.redraw(true, true);
+}
+
 /** A chart in `host`, sized to its width; feed it with `setData(toAligned(timeline))`. */
 export function createPlot(host: HTMLElement, timeline: Timeline): uPlot {
   return new uPlot(options(Math.max(280, host.clientWidth)), toAligned(timeline), host);
