@@ -1,14 +1,14 @@
 /**
  * Bulk storage of evaluation events and their per-minute rollups.
  *
- * A batch is ONE statement: the batch claim, the events and the rollup upsert as data-modifying CTEs,
- * atomic like a transaction and one round trip. Rows travel as column arrays (Postgres array literals
+ * Batches are stored by ONE statement (one or several batches at a time): the batch claims, the events, the rollup
+ * upsert and the analytics deltas as data-modifying CTEs, atomic like a transaction and one round trip. Rows travel as column arrays (Postgres array literals
  * built here, one text parameter per column) expanded by `unnest`, so the parameter count is fixed
  * and there is no per-row JSON on either side except the context object itself.
  */
 import { type Executor, executeRows } from "@fluxgate/drizzle";
 import { sql } from "drizzle-orm";
-import { analyticsDeltasCte } from "../analytics/ingest-repository.ts";
+import { analyticsDeltasOfBatches } from "../analytics/ingest-repository.ts";
 import { boolArray, numberArray, textArray } from "./sql-arrays.ts";
 
 /** Events of a batch, one array per column, all the same length (`t` epoch ms, `c` the context as JSON text). */
@@ -34,50 +34,104 @@ export interface RollupColumns {
   c: number[];
 }
 
+/** One validated batch, ready to store. */
+export interface BatchToStore {
+  batchId: string;
+  clientId: string;
+  teamId: string;
+  /** Events plus counters (what a duplicate is acknowledged with). */
+  count: number;
+  events: EventColumns;
+  rollups: RollupColumns;
+}
+
 /**
- * Claims the batch id and, only when the claim is new, stores the events and adds to the rollups — all
- * or nothing. False when the id was stored before (then nothing is written).
+ * Stores several batches in ONE statement (one round trip, one commit): claims their ids and, for each claim that
+ * is new, stores its events, adds its increments to the rollups (summed over the batches, in key order so
+ * concurrent statements lock rollup rows in the same order) and writes its analytics deltas — all or nothing.
+ * Returns the ids claimed now; an id stored before gets nothing written. Batch ids must be distinct.
+ *
+ * Rows travel as column arrays with a batch ordinal (`g`, 1-based) joined to the claimed batches.
  */
-export async function storeBatch(
-  executor: Executor,
-  batch: { batchId: string; clientId: string; teamId: string; count: number },
-  events: EventColumns,
-  rollups: RollupColumns,
-): Promise<boolean> {
-  const rows = await executeRows<{ claimed: number }>(
+export async function storeBatches(executor: Executor, batches: readonly BatchToStore[]): Promise<Set<string>> {
+  const ev = {
+    k: [] as string[],
+    e: [] as string[],
+    t: [] as number[],
+    r: [] as boolean[],
+    v: [] as (string | null)[],
+  };
+  const more = { c: [] as (string | null)[], u: [] as (string | null)[], p: [] as boolean[], g: [] as number[] };
+  const ru = { b: [] as number[], k: [] as string[], e: [] as string[], v: [] as string[], r: [] as boolean[] };
+  const sums = { n: [] as number[], c: [] as number[], g: [] as number[] };
+  for (let i = 0; i < batches.length; i++) {
+    const { events, rollups } = batches[i];
+    const g = i + 1;
+    append(ev.k, events.k);
+    append(ev.e, events.e);
+    append(ev.t, events.t);
+    append(ev.r, events.r);
+    append(ev.v, events.v);
+    append(more.c, events.c);
+    append(more.u, events.u);
+    append(more.p, events.p);
+    for (let j = 0; j < events.k.length; j++) more.g.push(g);
+    append(ru.b, rollups.b);
+    append(ru.k, rollups.k);
+    append(ru.e, rollups.e);
+    append(ru.v, rollups.v);
+    append(ru.r, rollups.r);
+    append(sums.n, rollups.n);
+    append(sums.c, rollups.c);
+    for (let j = 0; j < rollups.b.length; j++) sums.g.push(g);
+  }
+  const rows = await executeRows<{ id: string }>(
     executor,
-    sql`with claim as (
+    sql`with batch as (
+        select * from unnest(${textArray(batches.map((b) => b.batchId))}::uuid[],
+                             ${textArray(batches.map((b) => b.clientId))}::uuid[],
+                             ${textArray(batches.map((b) => b.teamId))}::uuid[],
+                             ${numberArray(batches.map((b) => b.count))}::int4[])
+          with ordinality as b(batch_id, client_id, team_id, event_count, g)
+      ), claim as (
         insert into evaluation_batches (batch_id, client_id, team_id, event_count)
-        values (${batch.batchId}, ${batch.clientId}, ${batch.teamId}, ${batch.count})
+        select batch_id, client_id, team_id, event_count from batch order by batch_id
         on conflict (batch_id) do nothing
         returning batch_id
+      ), claimed as (
+        select b.batch_id, b.client_id, b.team_id, b.g from batch b join claim using (batch_id)
       ), stored_events as (
         insert into evaluation_events
           (team_id, batch_id, client_id, feature_key, environment_id, evaluated_at, result, variant,
            evaluation_context, user_context, prior_assignment)
-        select ${batch.teamId}::uuid, ${batch.batchId}::uuid, ${batch.clientId}::uuid, x.k, x.e,
-               to_timestamp(x.t / 1000.0), x.r, x.v, x.c::jsonb, x.u, x.p
-        from unnest(${textArray(events.k)}::text[], ${textArray(events.e)}::text[], ${numberArray(events.t)}::float8[],
-                    ${boolArray(events.r)}::bool[], ${textArray(events.v)}::text[], ${textArray(events.c)}::text[],
-                    ${textArray(events.u)}::text[], ${boolArray(events.p)}::bool[])
-          as x(k, e, t, r, v, c, u, p)
-        where exists (select 1 from claim)
+        select c.team_id, c.batch_id, c.client_id, x.k, x.e, to_timestamp(x.t / 1000.0), x.r, x.v, x.c::jsonb, x.u, x.p
+        from unnest(${textArray(ev.k)}::text[], ${textArray(ev.e)}::text[], ${numberArray(ev.t)}::float8[],
+                    ${boolArray(ev.r)}::bool[], ${textArray(ev.v)}::text[], ${textArray(more.c)}::text[],
+                    ${textArray(more.u)}::text[], ${boolArray(more.p)}::bool[], ${numberArray(more.g)}::int8[])
+          as x(k, e, t, r, v, c, u, p, g)
+          join claimed c on c.g = x.g
       ), added_rollups as (
         insert into evaluation_rollups
           (team_id, bucket, feature_key, environment_id, client_id, variant, result, evaluation_count, cached_count)
-        select ${batch.teamId}::uuid, to_timestamp(x.b / 1000.0), x.k, x.e, ${batch.clientId}::uuid, x.v, x.r, x.n, x.c
-        from unnest(${numberArray(rollups.b)}::float8[], ${textArray(rollups.k)}::text[], ${textArray(rollups.e)}::text[],
-                    ${textArray(rollups.v)}::text[], ${boolArray(rollups.r)}::bool[], ${numberArray(rollups.n)}::int8[],
-                    ${numberArray(rollups.c)}::int8[])
-          as x(b, k, e, v, r, n, c)
-        where exists (select 1 from claim)
+        select c.team_id, to_timestamp(x.b / 1000.0), x.k, x.e, c.client_id, x.v, x.r, sum(x.n), sum(x.c)
+        from unnest(${numberArray(ru.b)}::float8[], ${textArray(ru.k)}::text[], ${textArray(ru.e)}::text[],
+                    ${textArray(ru.v)}::text[], ${boolArray(ru.r)}::bool[], ${numberArray(sums.n)}::int8[],
+                    ${numberArray(sums.c)}::int8[], ${numberArray(sums.g)}::int8[])
+          as x(b, k, e, v, r, n, c, g)
+          join claimed c on c.g = x.g
+        group by 1, 2, 3, 4, 5, 6, 7
+        order by 1, 2, 3, 4, 5, 6, 7
         on conflict on constraint evaluation_rollups_pk do update set
           evaluation_count = evaluation_rollups.evaluation_count + excluded.evaluation_count,
           cached_count = evaluation_rollups.cached_count + excluded.cached_count
-      )${analyticsDeltasCte(batch, events, rollups)}
-      select count(*)::int as claimed from claim`,
+      )${analyticsDeltasOfBatches(batches)}
+      select batch_id::text as id from claim`,
   );
-  return Number(rows[0]?.claimed ?? 0) === 1;
+  return new Set(rows.map((r) => r.id));
+}
+
+function append<T>(to: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]);
 }
 
 export async function findBatch(

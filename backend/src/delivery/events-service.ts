@@ -1,7 +1,8 @@
 /**
  * PushEvaluationEvents: validates a batch, stores its events in bulk and adds to the per-minute
  * rollups in one transaction, at most once per `batch_id` (a batch retried after a lost reply is
- * acknowledged with its original count and not stored again).
+ * acknowledged with its original count and not stored again). Batches arriving together share that
+ * transaction (`BatchWriter`).
  *
  * Rollups come from `counters` when the batch has any (an edge under back-pressure keeps exact counts
  * and drops raw detail, so its counters are the truth), else from the events themselves.
@@ -10,7 +11,13 @@ import type { Db } from "@fluxgate/drizzle";
 import type { ContextPair, EvaluationCounter, FeatureEvaluationEvent } from "@fluxgate/proto";
 import type { ClientRecord } from "./auth.ts";
 import { invalid, isUuid } from "./errors.ts";
-import { type EventColumns, findBatch, type RollupColumns, storeBatch } from "./events-repository.ts";
+import {
+  type BatchToStore,
+  type EventColumns,
+  findBatch,
+  type RollupColumns,
+  storeBatches,
+} from "./events-repository.ts";
 import type { TraceObserver } from "./trace.ts";
 
 export interface IngestLimits {
@@ -55,10 +62,9 @@ export async function ingestEvaluations(
   const rollups = new Rollups();
   const events = toEventColumns(batch.events, client.id, Date.now(), fromCounters ? null : rollups);
   if (fromCounters) for (let i = 0; i < batch.counters.length; i++) addCounter(rollups, batch.counters[i], i);
-  const scope = { teamId: client.teamId, clientId: client.id, batchId, count };
-  const columns = rollups.columns();
+  const toStore = { teamId: client.teamId, clientId: client.id, batchId, count, events, rollups: rollups.columns() };
   const prepared = trace ? performance.now() : 0;
-  const stored = await storeBatch(db, scope, events, columns);
+  const stored = await writerOf(db).store(toStore);
   trace?.({
     kind: "ingest",
     events: batch.events.length,
@@ -71,6 +77,101 @@ export async function ingestEvaluations(
   const previous = await findBatch(db, batchId);
   if (!previous || previous.clientId !== client.id) throw invalid("batch_id was already used by another client");
   return { processedCount: previous.count, duplicate: true, batchId };
+}
+
+/** Events per statement when batches are stored together (a single batch is never split). */
+const GROUP_MAX_EVENTS = 50_000;
+/** Batch statements in flight per database handle; batches arriving meanwhile wait and go together. */
+const MAX_IN_FLIGHT = 2;
+
+interface Waiting {
+  batch: BatchToStore;
+  done: (stored: boolean) => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Group commit: up to `MAX_IN_FLIGHT` batch statements at a time per database; batches arriving while they run are
+ * stored together by the next statement (one round trip, one commit, their rollup increments summed), so under load
+ * the statements grow instead of queueing behind each other's rollup row locks. A lone batch goes at once. When a
+ * statement of several batches fails, each is retried alone, so one bad batch fails only its own call.
+ */
+class BatchWriter {
+  private readonly waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly db: Db) {}
+
+  store(batch: BatchToStore): Promise<boolean> {
+    return new Promise((done, failed) => {
+      this.waiting.push({ batch, done, failed });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
+      const group = this.take();
+      this.inFlight++;
+      this.write(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  /** The next group: waiting batches in arrival order up to the size cap, each batch id at most once. */
+  private take(): Waiting[] {
+    const group: Waiting[] = [];
+    const ids = new Set<string>();
+    let events = 0;
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i];
+      const size = w.batch.events.k.length + w.batch.rollups.b.length;
+      if (group.length > 0 && events + size > GROUP_MAX_EVENTS) break;
+      if (ids.has(w.batch.batchId)) {
+        i++;
+        continue;
+      }
+      ids.add(w.batch.batchId);
+      events += size;
+      group.push(w);
+      this.waiting.splice(i, 1);
+    }
+    return group;
+  }
+
+  private async write(group: Waiting[]): Promise<void> {
+    try {
+      const claimed = await storeBatches(
+        this.db,
+        group.map((w) => w.batch),
+      );
+      for (const w of group) w.done(claimed.has(w.batch.batchId));
+    } catch (error) {
+      if (group.length === 1) {
+        group[0].failed(error);
+        return;
+      }
+      for (const w of group) {
+        await storeBatches(this.db, [w.batch]).then(
+          (claimed) => w.done(claimed.has(w.batch.batchId)),
+          (e: unknown) => w.failed(e),
+        );
+      }
+    }
+  }
+}
+
+const writers = new WeakMap<Db, BatchWriter>();
+
+function writerOf(db: Db): BatchWriter {
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new BatchWriter(db);
+    writers.set(db, writer);
+  }
+  return writer;
 }
 
 /** Validates the events into column arrays; with `rollups`, counts each event there too. */

@@ -61,6 +61,26 @@ describe("PushEvaluationEvents", () => {
     expect(await rolledUp("retried")).toEqual({ total: 10, cached: 3 });
   });
 
+  test("batches pushed at once (stored together) each count once, a repeated batch id among them too", async () => {
+    const ids = Array.from({ length: 6 }, () => crypto.randomUUID());
+    const sends = [...ids, ids[0], ids[3]].map((batchId, b) =>
+      edge.client.pushEvaluationEvents({
+        batchId,
+        events: Array.from({ length: 50 }, (_, i) => event("together", i + (b % 6) * 50)),
+      }),
+    );
+    const replies = await Promise.all(sends);
+    expect(replies.map((r) => r.processed_count)).toEqual(Array(8).fill(50));
+    // each repeated id: one of its two calls stored it, the other was told it was a duplicate
+    for (const id of [ids[0], ids[3]]) {
+      const mine = replies.filter((r) => r.message_id === id);
+      expect(mine.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    }
+    expect(replies.filter((r) => r.duplicate)).toHaveLength(2);
+    expect(await storedEvents("together")).toBe(300);
+    expect(await rolledUp("together")).toEqual({ total: 300, cached: 75 });
+  });
+
   // PGlite's first large insert into the events table costs ~2 s of CPU (WASM warm-up), so on a loaded
   // machine this took 5-10 s with either storage code; the budget is for that, not for the statement
   test("a batch of 20,000 events is stored in one call", async () => {
