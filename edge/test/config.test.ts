@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../src/config.ts";
+import { productionProblems } from "../src/main.ts";
 
 const base = { EDGE_CLIENT_ID: "c", EDGE_CLIENT_SECRET: "s" };
 
@@ -41,6 +42,16 @@ describe("configuration", () => {
       expect(loadConfig({ ...base, EDGE_BACKEND_GRPC: given }).backendGrpc).toBe(expected);
     });
   }
+
+  test("in production https://host without a port passes; http://host (port 80) to a public host is refused", () => {
+    const production = { NODE_ENV: "production" };
+    const tls = loadConfig({ ...base, EDGE_BACKEND_GRPC: "https://flags.example.com" });
+    expect(productionProblems(tls, production)).toEqual([]);
+    const plain = loadConfig({ ...base, EDGE_BACKEND_GRPC: "http://flags.example.com" });
+    expect(productionProblems(plain, production)).toEqual([
+      "EDGE_BACKEND_GRPC http://flags.example.com:80 is plaintext to a public host; use https://",
+    ]);
+  });
 
   test("EDGE_SNAPSHOT_PATH=off keeps nothing on disk", () => {
     expect(loadConfig({ ...base, EDGE_SNAPSHOT_PATH: "off" }).snapshotPath).toBeNull();
