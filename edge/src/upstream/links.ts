@@ -100,9 +100,9 @@ export class Links {
 
   /**
    * The client for a request's secret: known → at once; recently rejected → 401 at once; unknown → a link is opened
-   * (or joined) with the secret alone when the request named no client (the backend finds the client by the secret's
-   * hash), and the answer comes once its snapshot is in, within `credentialWaitMs`, else 503. New secrets beyond
-   * `newCredentialsPerSec` get 429 (a flood of random secrets stays a trickle upstream, and is never a 5xx).
+   * (or joined) with the secret alone (the backend finds the client by the secret's hash), and the answer comes once
+   * its snapshot is in, within `credentialWaitMs`, else 503. New secrets beyond `newCredentialsPerSec` get 429 (a
+   * flood of random secrets stays a trickle upstream, and is never a 5xx). A `clientId` must match the answer.
    */
   clientFor(
     secret: string,
