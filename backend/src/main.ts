@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { type DatabaseHandle, openDatabase, seedDemo } from "@fluxgate/drizzle";
+import { type DatabaseHandle, guardDriverCrashes, openDatabase, seedDemo } from "@fluxgate/drizzle";
 import type { Server } from "bun";
 import { type AnalyticsJobs, startAnalyticsJobs } from "./analytics/jobs";
 import { createApp } from "./app";
@@ -193,6 +193,7 @@ export async function main(): Promise<void> {
     const config = loadConfig();
     const problems = productionProblems(config);
     const log = createLogger(config.logLevel);
+    guardDriverCrashes((message) => log.warn(message));
     const allowed = process.env.FLUXGATE_ALLOW_INSECURE === "1";
     for (const problem of problems) {
       if (allowed) log.warn(`insecure production setting (allowed by FLUXGATE_ALLOW_INSECURE=1): ${problem}`);

@@ -3,6 +3,7 @@
 export { CLIENT_SECRET_PREFIX, generateClientSecret, hashClientSecret, newClientSecret } from "./client-secret.ts";
 export { CONFIG_CHANNEL, type ConfigChange, type ConfigEntity, recordConfigChange } from "./config-change.ts";
 export { type DemoSeedResult, seedDemo } from "./demo-seed.ts";
+export { guardDriverCrashes, isClosedSocketWrite } from "./driver-guard.ts";
 export { DatabaseLockedError, DatabaseUnavailableError } from "./errors.ts";
 export { executeRows } from "./execute.ts";
 export { MIGRATIONS_FOLDER, migrationsHash, migrationTags } from "./migrations.ts";
@@ -13,6 +14,7 @@ export * from "./schema/index.ts";
 export {
   constraintName,
   isCheckViolation,
+  isConnectionLost,
   isForeignKeyViolation,
   isUniqueViolation,
   SQLSTATE,

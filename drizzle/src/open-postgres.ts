@@ -21,6 +21,15 @@ export function poolSize(option?: number): number {
   return size;
 }
 
+/**
+ * Seconds before a dropped connection reconnects, after `retries` errors in a row across the pool: 50 ms doubling
+ * up to 1 s, jittered. postgres.js's default grows to 20 s, so after a Postgres restart a query could wait that
+ * long on a connection sleeping off the errors the restart caused, though the server was long back.
+ */
+export function reconnectDelaySecs(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+}
+
 /** Connects to `url` (checked with one query, so a dead server fails here with a clear message). */
 export async function openPostgres(url: string, pool?: number): Promise<DatabaseHandle> {
   const client = postgres(url, {
@@ -29,6 +38,7 @@ export async function openPostgres(url: string, pool?: number): Promise<Database
     // NOTICEs ("schema already exists, skipping" on every migrate) are not for the operator
     onnotice: () => {},
     connection: { application_name: "fluxgate" },
+    backoff: reconnectDelaySecs,
   });
   try {
     await client`select 1`;
@@ -66,7 +76,7 @@ function postgresHandle(client: postgres.Sql, url: string): DatabaseHandle {
  */
 function acceptDates(client: postgres.Sql): void {
   const toText = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
-  for (const oid of ["1082", "1083", "1114", "1184", "1266"]) client.options.serializers[oid] = toText;
+  for (const oid of [1082, 1083, 1114, 1184, 1266]) client.options.serializers[oid] = toText;
 }
 
 /** One clear line for a connection failure; the password never appears in it. */

@@ -42,3 +42,27 @@ export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) ==
 
 /** 23514: a CHECK constraint refused the row. */
 export const isCheckViolation = (err: unknown): boolean => sqlState(err) === SQLSTATE.checkViolation;
+
+// SQLSTATE class 08 (connection exception) and the shutdown codes of class 57 (a server restart)
+const CONNECTION_SQLSTATE = /^(08...|57P0[123])$/;
+// what postgres.js and Node say when the socket went away
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+]);
+
+/** The database connection was lost or refused (a restart, a failover), as opposed to a refused statement. */
+export function isConnectionLost(err: unknown): boolean {
+  let current = err;
+  for (let depth = 0; depth < MAX_DEPTH && current && typeof current === "object"; depth++) {
+    const code = (current as Record<string, unknown>).code;
+    if (typeof code === "string" && (CONNECTION_CODES.has(code) || CONNECTION_SQLSTATE.test(code))) return true;
+    current = (current as Record<string, unknown>).cause;
+  }
+  return false;
+}

@@ -137,6 +137,7 @@ test.skipIf(!!unavailable)(
         poolProblems.push(
           `after the ${mode} restart ${calls.failed}/40 GraphQL calls failed (${calls.firstError}), slowest ${calls.slowestMs} ms`,
         );
+        console.log(`[postgres restart] backend log after the ${mode} restart:\n${tail(backend.lines, 20)}`);
       }
     }
     await createFlag(world, "fl4", 100);

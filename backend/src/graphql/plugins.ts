@@ -9,6 +9,7 @@
  * 4. `useAccessControl` (execute/subscribe) – decides on the parsed operation: anonymous callers may run only
  *    `login`, `createAdmin`, `applicationStatus` (and, outside production, introspection); a user with a temporary
  *    password may run only TEMPORARY_PASSWORD_FIELDS. Runs after 3 because it needs the actor.
+ * 5. `useReadRetry` (execute)       – a query that lost its database connection runs once more (read-retry.ts).
  *
  * Error masking is not in this list: it is yoga's `maskedErrors` option (errors.ts), which wraps every result.
  */
@@ -20,6 +21,7 @@ import { authenticate } from "../auth/authenticate";
 import type { AppDeps } from "../deps";
 import type { GraphQLContext } from "./module";
 import { operationShape } from "./operation-access";
+import { retryRead, useReadRetry } from "./read-retry";
 
 export const MAX_DEPTH = 12;
 export const MAX_TOKENS = 2000;
@@ -59,6 +61,7 @@ export function graphqlPlugins(deps: AppDeps): Plugin<YogaContext>[] {
     maxDepthPlugin({ n: MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
     useAuthContext(deps),
     useAccessControl({ production: deps.config.production }),
+    useReadRetry(),
   ];
 }
 
@@ -90,7 +93,7 @@ export function useAuthContext(deps: AppDeps): Plugin<YogaContext> {
   return {
     async onContextBuilding({ context, extendContext }) {
       const authorization = context.authorization ?? null;
-      const result = await authenticate(deps, authorization);
+      const result = await retryRead(() => authenticate(deps, authorization));
       const extension: GraphQLContext = {
         deps,
         actor: result.actor,
