@@ -30,6 +30,8 @@ export interface StartOptions {
   log?: Logger;
   loginLimits?: DepsOptions["loginLimits"];
   tokenTtlSeconds?: number;
+  /** Run the analytics compaction and retention jobs (default true; tests of those jobs run them by hand). */
+  analyticsJobs?: boolean;
   /** How often due scheduled kills are applied (default 15 s; tests use less). */
   killSchedulerIntervalMs?: number;
   uiDir?: string;
@@ -109,7 +111,7 @@ export async function startBackend(options: StartOptions = {}): Promise<RunningB
       delivery = await startDelivery({ db: deps.db, handle, config: { grpc_addr: formatHostPort(config.grpcAddr) } });
     }
     killScheduler = startKillScheduler(deps, options.killSchedulerIntervalMs);
-    analyticsJobs = startAnalyticsJobs(deps);
+    if (options.analyticsJobs !== false) analyticsJobs = startAnalyticsJobs(deps);
   } catch (err) {
     await stop();
     throw err;
