@@ -99,7 +99,7 @@ async function teamFlagRows(executor: Executor, teamId: string): Promise<FlagRow
       executor,
       sql`select v.feature_id, v.key, v.value::text as value, v.weight
           from feature_variants v join features f on f.id = v.feature_id
-          where f.team_id = ${teamId} order by v.feature_id, v.order_index, v.key`,
+          where f.team_id = ${teamId} order by v.order_index, v.key`,
     ),
     executeRows<{
       feature_id: string;
@@ -113,31 +113,33 @@ async function teamFlagRows(executor: Executor, teamId: string): Promise<FlagRow
       executor,
       sql`select s.feature_id, s.id, s.environment_id, s.order_index, s.position, s.bucketing_key, s.enabled
           from feature_stages s join features f on f.id = s.feature_id
-          where f.team_id = ${teamId} order by s.feature_id, s.order_index`,
+          where f.team_id = ${teamId} order by s.order_index`,
     ),
+    // unsorted: 20,000 rule rows are too wide for work_mem (the sort spilled to disk); priorities are sorted per stage
     executeRows<{
       stage_id: string;
       id: string;
+      priority: number;
       groups_operator: string;
       groups: string;
       rollout: string;
       serve: string;
     }>(
       executor,
-      sql`select r.stage_id, r.id, r.groups_operator, r.groups::text as groups, r.rollout::text as rollout,
+      sql`select r.stage_id, r.id, r.priority, r.groups_operator, r.groups::text as groups, r.rollout::text as rollout,
                  r.serve::text as serve
           from stage_rules r join feature_stages s on s.id = r.stage_id join features f on f.id = s.feature_id
-          where f.team_id = ${teamId} order by r.stage_id, r.priority`,
+          where f.team_id = ${teamId}`,
     ),
     executeRows<{ feature_id: string; depends_on_id: string; key: string; variant: string | null }>(
       executor,
       sql`select d.feature_id, d.depends_on_id, t.key, d.variant
           from feature_dependencies d join features f on f.id = d.feature_id join features t on t.id = d.depends_on_id
-          where f.team_id = ${teamId} order by d.feature_id, t.key`,
+          where f.team_id = ${teamId} order by t.key`,
     ),
   ]);
   const rules = groupBy(
-    ruleRows,
+    ruleRows.sort(byPriority),
     (r) => r.stage_id,
     (r): RuleRow => [r.id, r.groups_operator, JSON.parse(r.groups), r.rollout, JSON.parse(r.serve)],
   );
@@ -202,6 +204,11 @@ interface FeatureColumns {
   killed_at: number | string | null;
   kill_at: number | string | null;
   created_at: number | string;
+}
+
+/** Rules in priority order (stable: rules of one stage have distinct priorities, others' order is kept). */
+function byPriority(a: { priority: number }, b: { priority: number }): number {
+  return a.priority - b.priority;
 }
 
 /** Rows grouped by `keyOf`, each mapped by `map`, in row order. */
