@@ -4,6 +4,7 @@ import { batchDeltas } from "../src/analytics/deltas";
 import { SPARSE_MAX, UserSketch, userEntry } from "../src/analytics/hll";
 import type { DeltaRow } from "../src/analytics/maintenance-repository";
 import {
+  countSegments,
   DAY_MS,
   grainsForInterval,
   HOUR_MS,
@@ -85,6 +86,26 @@ describe("windows", () => {
     expect(segs.at(-1)?.to).toBe(range.to);
     for (let i = 1; i < segs.length; i++) expect(segs[i].from).toBe(segs[i - 1].to);
     for (const s of segs) expect(s.from % (s.grain * MINUTE_MS)).toBe(0);
+  });
+
+  test("counts of a window ending now read the day holding its end whole, less what lies after the window", () => {
+    const now = t0 + 3 * DAY_MS;
+    const range = minuteRange(now - 7 * DAY_MS, now);
+    const segs = countSegments(range, now);
+    const day = Math.floor((range.to - MINUTE_MS) / DAY_MS) * DAY_MS;
+    expect(segs.filter((s) => !s.minus).at(-1)).toEqual({ grain: 1440, from: day, to: day + DAY_MS });
+    // what is added less what is subtracted is exactly the window, minute by minute
+    const minutes = new Map<number, number>();
+    for (const s of segs) {
+      for (let m = s.from; m < s.to; m += MINUTE_MS) minutes.set(m, (minutes.get(m) ?? 0) + (s.minus ? -1 : 1));
+    }
+    for (const [m, n] of minutes) expect([m, n]).toEqual([m, m >= range.from && m < range.to ? 1 : 0]);
+    expect(segs.filter((s) => s.minus).every((s) => s.from >= range.to)).toBe(true);
+    // a window ending in the past, or on a day boundary, is plain segments
+    expect(countSegments(range, now + DAY_MS)).toEqual(segments(range));
+    expect(countSegments(minuteRange(day - DAY_MS, day - MINUTE_MS), day - MINUTE_MS)).toEqual(
+      segments(minuteRange(day - DAY_MS, day - MINUTE_MS)),
+    );
   });
 
   test("a range shorter than an hour is minutes only", () => {

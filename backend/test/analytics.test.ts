@@ -535,3 +535,41 @@ describe("retention", () => {
     expect(others[0].n).toBeGreaterThan(1900);
   });
 });
+
+describe("windows ending now", () => {
+  test("evaluations stamped after now (an edge clock ahead) count in no window ending now; the last evaluation stays the window's", async () => {
+    const admin = w.admin.token;
+    const team = await createTeam(w.gql, admin);
+    const member = await createUser(w.gql, admin, { teamId: team.id, role: "Team Admin" });
+    const env = dataOf(
+      await w.gql(
+        `mutation($teamId: ID!, $input: CreateEnvironmentInput!) { createEnvironment(teamId: $teamId, input: $input) { id } }`,
+        { teamId: team.id, input: { name: "ahead", active: true } },
+        member.token,
+      ),
+    ).createEnvironment.id;
+    const client = { id: crypto.randomUUID(), teamId: team.id } as typeof w.clientA1;
+    const start = Date.now();
+    const ev = (key: string, at: number): Ev => ({ key, env, at, result: true, prior: false, user: "u" });
+    // "late" is evaluated in the window and again a few minutes ahead; "early" only in the window
+    await ingest(w, client, [ev("late", start - 2 * MIN), ev("late", start + 4 * MIN), ev("early", start - 3 * MIN)]);
+    const check = async () => {
+      const to = Date.now();
+      const rows = dataOf(
+        await w.gql(BY_FEATURE, { teamId: team.id, fromTime: iso(to - DAY), toTime: iso(to) }, admin),
+      ).evaluationsByFeature;
+      expect(rows.map((r: Record<string, unknown>) => [r.featureKey, r.totalEvaluations, r.lastEvaluatedAt])).toEqual([
+        ["early", 1, iso(start - 3 * MIN)],
+        ["late", 1, iso(start - 2 * MIN)],
+      ]);
+      const m = dataOf(await w.gql(SYSTEM, { teamId: team.id }, admin)).systemMetrics;
+      const today = Math.floor(to / DAY) * DAY;
+      expect(m.totalEvaluations7d).toBe(2);
+      expect(m.evaluationsToday + m.evaluationsYesterday).toBe(2);
+      expect(m.evaluationsToday).toBe([start - 2 * MIN, start - 3 * MIN].filter((t) => t >= today).length);
+    };
+    await check();
+    await compactAll(w);
+    await check();
+  });
+});

@@ -5,7 +5,7 @@
 import type { Db, Executor } from "@fluxgate/drizzle";
 import { UserSketch } from "./hll";
 import * as cube from "./repository";
-import { grainsForInterval, type MinuteRange, segments, sketchSegments } from "./windows";
+import { countSegments, grainsForInterval, type MinuteRange, segments, sketchSegments } from "./windows";
 
 export interface EvaluationSummary {
   totalEvaluations: number;
@@ -48,7 +48,7 @@ export function summary(db: Db, scope: cube.CubeScope, range: MinuteRange): Prom
 
 async function summaryIn(tx: Executor, scope: cube.CubeScope, range: MinuteRange): Promise<EvaluationSummary> {
   const [perFeature, sketches] = await Promise.all([
-    cube.countsByFeature(tx, scope, segments(range), range),
+    cube.countsByFeature(tx, scope, countSegments(range, Date.now()), range),
     cube.sealedUntil(tx).then((sealed) => cube.userSketches(tx, scope, sketchSegments(range, sealed), range)),
   ]);
   let total = 0;
@@ -105,7 +105,7 @@ async function byFeatureIn(
   page: { limit: number; offset: number },
 ): Promise<FeatureEvaluations[]> {
   const [rows, sealed] = await Promise.all([
-    cube.countsByFeature(tx, scope, segments(range), range, page),
+    cube.countsByFeature(tx, scope, countSegments(range, Date.now()), range, page),
     cube.sealedUntil(tx),
   ]);
   if (rows.length === 0) return [];
@@ -124,7 +124,16 @@ async function byFeatureIn(
   }));
 }
 
+/** Totals of each window, in one statement; `ex` may be a snapshot shared with other reads. */
+export function counts(ex: Executor, scope: cube.CubeScope, ranges: readonly MinuteRange[]): Promise<cube.Counts[]> {
+  return cube.totalsOf(
+    ex,
+    scope,
+    ranges.map((range) => ({ segs: countSegments(range, Date.now()), range })),
+  );
+}
+
 /** Totals of the window; `ex` may be a snapshot shared with other reads. */
 export function count(ex: Executor, scope: cube.CubeScope, range: MinuteRange): Promise<cube.Counts> {
-  return cube.totals(ex, scope, segments(range), range);
+  return cube.totals(ex, scope, countSegments(range, Date.now()), range);
 }

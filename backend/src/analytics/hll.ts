@@ -34,13 +34,6 @@ export function userEntry(identity: string): number {
   return index * 64 + rank;
 }
 
-/** Dense register index and value of a sparse entry. */
-function toDense(entry: number): [index: number, rank: number] {
-  const index25 = Math.floor(entry / 64);
-  const low = index25 & 0x1fff;
-  return [index25 >>> 13, low !== 0 ? Math.clz32(low) - 18 : 13 + (entry & 63)];
-}
-
 export class UserSketch {
   private constructor(
     /** Sorted, one per index25; null once dense. */
@@ -138,17 +131,24 @@ export class UserSketch {
 }
 
 function addToRegisters(registers: Uint8Array, entries: number[]): void {
-  for (const entry of entries) {
-    const [index, rank] = toDense(entry);
+  // each sparse entry's dense register and value, without allocating (dashboards fold 100,000s of entries)
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const index25 = (entry / 64) >>> 0;
+    const low = index25 & 0x1fff;
+    const rank = low !== 0 ? Math.clz32(low) - 18 : 13 + (entry & 63);
+    const index = index25 >>> 13;
     if (rank > registers[index]) registers[index] = rank;
   }
 }
 
 /** Sorted with one entry per index25, the highest rank kept (a larger entry = same index, higher rank). */
 function normalise(entries: number[]): number[] {
-  entries.sort((a, b) => a - b);
+  // entries are below 2^31: a typed array sorts numerically, natively, several times faster than a comparator
+  const sorted = Float64Array.from(entries).sort();
   const out: number[] = [];
-  for (const entry of entries) {
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i];
     if (out.length > 0 && Math.floor(out[out.length - 1] / 64) === Math.floor(entry / 64)) out[out.length - 1] = entry;
     else out.push(entry);
   }

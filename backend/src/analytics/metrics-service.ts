@@ -36,12 +36,14 @@ export async function systemMetrics(
 export async function computeSystemMetrics(deps: AppDeps, scope: Scope, now: number): Promise<SystemMetrics> {
   const cube = await cubeScope(deps, scope);
   const today = utcDay(now);
-  const [inventory, todays, yesterdays, week] = await readSnapshot(deps.db, (tx) =>
+  const [inventory, [todays, yesterdays, week]] = await readSnapshot(deps.db, (tx) =>
     Promise.all([
       repo.inventory(tx, scope.teams),
-      agg.count(tx, cube, minuteRange(today, now)),
-      agg.count(tx, cube, { from: today - DAY_MS, to: today }),
-      agg.count(tx, cube, minuteRange(now - 7 * DAY_MS, now)),
+      agg.counts(tx, cube, [
+        minuteRange(today, now),
+        { from: today - DAY_MS, to: today },
+        minuteRange(now - 7 * DAY_MS, now),
+      ]),
     ]),
   );
   return {

@@ -6,7 +6,7 @@
 import { type Db, type Executor, executeRows } from "@fluxgate/drizzle";
 import { type SQL, sql } from "drizzle-orm";
 import { textArray } from "./pg-arrays";
-import type { MinuteRange, Sealed, Segment } from "./windows";
+import { type MinuteRange, type Sealed, type Segment, segments } from "./windows";
 
 /** Teams plus optional filters; a filter absent means all flags / environments / clients. */
 export interface CubeScope {
@@ -46,15 +46,18 @@ function source(scope: CubeScope, segs: Segment[], range: MinuteRange, options: 
       : perFeature
         ? sql`x.feature_key <> ''`
         : sql`x.feature_key = ''`;
-  const [table, cols] = options.users
-    ? [sql`evaluation_user_sketches`, sql`x.feature_key as k, x.users as u`]
-    : [
-        sql`evaluation_cube`,
-        sql`x.feature_key as k, x.bucket as b, x.evaluation_count as n, x.success_count as s, x.cached_count as c,
-          x.last_evaluated_at as l`,
-      ];
+  const table = options.users ? sql`evaluation_user_sketches` : sql`evaluation_cube`;
+  // subtracted rows (`m`): negated counts, no last evaluation
+  const columns = (seg: Segment) =>
+    options.users
+      ? sql`x.feature_key as k, x.users as u`
+      : seg.minus
+        ? sql`x.feature_key as k, x.bucket as b, -x.evaluation_count as n, -x.success_count as s,
+            -x.cached_count as c, null::timestamptz as l, true as m`
+        : sql`x.feature_key as k, x.bucket as b, x.evaluation_count as n, x.success_count as s, x.cached_count as c,
+            x.last_evaluated_at as l, false as m`;
   const parts = segs.map(
-    (seg) => sql`select ${cols} from ${table} x
+    (seg) => sql`select ${columns(seg)} from ${table} x
       where ${team(sql`x.team_id`)} and ${feature} and x.environment_id = ${scope.environmentId ?? ""}
         and x.client_id = ${scope.clientId ?? ""} and x.grain = ${seg.grain}
         and x.bucket >= to_timestamp(${seconds(seg.from)}) and x.bucket < to_timestamp(${seconds(seg.to)})`,
@@ -70,7 +73,7 @@ function source(scope: CubeScope, segs: Segment[], range: MinuteRange, options: 
   const deltaCols = options.users
     ? sql`${deltaKey} as k, d.users as u`
     : sql`${deltaKey} as k, d.bucket as b, d.evaluation_count as n, d.success_count as s, d.cached_count as c,
-        d.last_evaluated_at as l`;
+        d.last_evaluated_at as l, false as m`;
   parts.push(sql`select ${deltaCols} from evaluation_deltas d
     where ${team(sql`d.team_id`)} and d.bucket >= to_timestamp(${seconds(range.from)})
       and d.bucket < to_timestamp(${seconds(range.to)})${sql.join(deltaFilters)}`);
@@ -130,7 +133,11 @@ const toCounts = (row: CountRow): FeatureCounts => ({
   lastAt: Math.round(Number(row.l)),
 });
 
-/** Per flag, most evaluated first (then by key); `page` limits the flags returned. */
+/**
+ * Per flag, most evaluated first (then by key); `page` limits the flags returned. With subtracted segments
+ * (`countSegments`) a flag that has rows after the window gets no exact last evaluation from them: the read is then
+ * repeated with plain segments.
+ */
 export async function countsByFeature(
   ex: Executor,
   scope: CubeScope,
@@ -138,15 +145,16 @@ export async function countsByFeature(
   range: MinuteRange,
   page?: { limit: number; offset: number },
 ): Promise<FeatureCounts[]> {
-  const rows = await executeRows<CountRow>(
+  const rows = await executeRows<CountRow & { after: boolean }>(
     ex,
     sql`select k, sum(n)::float8 as n, sum(s)::float8 as s, sum(c)::float8 as c,
-          (extract(epoch from max(l)) * 1000)::float8 as l
+          (extract(epoch from max(l)) * 1000)::float8 as l, coalesce(bool_or(m and n <> 0), false) as after
         from (${source(scope, segs, range, { perFeature: true })}) t
         group by k having sum(n) > 0
         order by sum(n) desc, k
         ${page ? sql`limit ${page.limit} offset ${page.offset}` : sql``}`,
   );
+  if (rows.some((r) => r.after)) return countsByFeature(ex, scope, segments(range), range, page);
   return rows.map(toCounts);
 }
 
@@ -158,6 +166,28 @@ export async function totals(ex: Executor, scope: CubeScope, segs: Segment[], ra
         from (${source(scope, segs, range)}) t`,
   );
   return { evaluations: Number(row.n), successes: Number(row.s), cached: Number(row.c) };
+}
+
+/** Totals over several windows in one statement (one round trip): `result[i]` is `windows[i]`'s. */
+export async function totalsOf(
+  ex: Executor,
+  scope: CubeScope,
+  windows: readonly { segs: Segment[]; range: MinuteRange }[],
+): Promise<Counts[]> {
+  const parts = windows.map(
+    (
+      { segs, range },
+      i,
+    ) => sql`select ${i}::int as w, coalesce(sum(n), 0)::float8 as n, coalesce(sum(s), 0)::float8 as s,
+        coalesce(sum(c), 0)::float8 as c
+      from (${source(scope, segs, range)}) t${sql.raw(String(i))}`,
+  );
+  const rows = await executeRows<CountRow & { w: number }>(ex, sql.join(parts, sql` union all `));
+  const out: Counts[] = windows.map(() => ({ evaluations: 0, successes: 0, cached: 0 }));
+  for (const row of rows) {
+    out[Number(row.w)] = { evaluations: Number(row.n), successes: Number(row.s), cached: Number(row.c) };
+  }
+  return out;
 }
 
 export interface RateBucket extends Counts {

@@ -25,9 +25,10 @@ export interface MinuteRange {
   to: number;
 }
 
-/** Rows of one grain whose bucket starts in `[from, to)`. */
+/** Rows of one grain whose bucket starts in `[from, to)`; `minus`: rows to subtract (see `countSegments`). */
 export interface Segment extends MinuteRange {
   grain: Grain;
+  minus?: boolean;
 }
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
@@ -63,6 +64,35 @@ export function segments(range: MinuteRange, grains: readonly Grain[] = GRAINS):
     { grain, from: start, to: end },
     ...segments({ from: end, to: range.to }, finer),
   ];
+}
+
+/**
+ * Segments for counts (not sketches: those cannot be subtracted) of a window ending at `now`: the day holding the
+ * window's last minute is read whole and what lies after the window subtracted — the future, normally no rows —
+ * instead of summing that day's hours and minutes (likewise an hour holding the end, when the day is not wholly past
+ * the window's start). Exact either way; rows after the window only cost a little more and make `lastAt` unknown
+ * (`countsByFeature` then reads plain segments). Other windows: `segments`.
+ */
+export function countSegments(range: MinuteRange, now: number): Segment[] {
+  if (range.to <= now || range.from >= range.to) return segments(range);
+  for (const grain of [1440, 60] as const) {
+    const unit = grain * MINUTE_MS;
+    const start = floorTo(range.to - MINUTE_MS, unit);
+    if (start < range.from) continue;
+    if (start + unit === range.to) return segments(range);
+    return [
+      ...segments({ from: range.from, to: start }),
+      { grain, from: start, to: start + unit },
+      ...segments(
+        { from: range.to, to: start + unit },
+        GRAINS.filter((g) => g < grain),
+      ).map((seg) => ({
+        ...seg,
+        minus: true,
+      })),
+    ];
+  }
+  return segments(range);
 }
 
 /** Grains usable for `intervalMinutes`-long buckets: a row must not straddle two buckets. */
