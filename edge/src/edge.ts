@@ -102,8 +102,11 @@ export class Edge {
     this.tenants.onChange((tenant, previous) => {
       this.sticky.reconcile(tenant, previous);
       if (!this.loading) this.writer?.schedule();
-      if (tenant.store.flagCount >= LARGE_STORE) this.collectSoon();
       log.info("store updated", { teamId: tenant.teamId, version: tenant.version, flags: tenant.store.flagCount });
+    });
+    // once a large store's flags are packed, the build garbage and the flag objects can go (see collectSoon)
+    this.tenants.onPacked((tenant) => {
+      if (tenant.store.flagCount >= LARGE_STORE) this.collectSoon();
     });
   }
 
@@ -164,8 +167,9 @@ export class Edge {
   }
 
   /**
-   * A large recompile leaves tens of MB of parse and build garbage; one full collection shortly after gives the
-   * memory back to the system at once instead of whenever the heap next fills (RSS stays near the live size).
+   * A large recompile leaves tens of MB of parse and build garbage (and, once packed, the flag objects); one full
+   * collection shortly after gives the memory back to the system at once instead of whenever the heap next fills
+   * (RSS stays near the live size).
    */
   private collectSoon(): void {
     this.gcTimer ??= setTimeout(() => {

@@ -2,10 +2,13 @@
  * The store partitioned by team: each team's flags, compiled, swapped whole on every update so a request reads one
  * consistent store (a single reference read). A credential only ever reaches its own team's tenant.
  *
- * Memory: besides the compiled store a tenant keeps each flag as its JSON text (about a third of the parsed
- * objects), which is what a recompile and the disk snapshot need. Deltas arriving together are applied in one
- * recompile (compiling is O(all flags), so one per delta would stall requests on a busy team).
+ * Memory: besides the compiled store a tenant keeps its flags, which is what a recompile and the disk snapshot need:
+ * first as the objects it was given, then — once packed, right after the swap and off the apply path — as ONE
+ * raw-deflated JSON array (a 10,000-flag team's 20 MB of flag JSON is about 1 MB packed; flag JSON is mostly
+ * repeated keys and value lists). Deltas arriving together are applied in one recompile (compiling is O(all flags),
+ * so one per delta would stall requests on a busy team).
  */
+import { deflateRaw, inflateRawSync } from "node:zlib";
 import type { Logger } from "../log.ts";
 import {
   type Compiled,
@@ -42,15 +45,22 @@ export interface StickyFlag {
 export class Tenant {
   /** Epoch ms the store was last known current (an update, a heartbeat, or the disk file's age). */
   updatedAt: number;
+  /** The flags until packed (null after). */
+  private objects: readonly Flag[] | null;
+  /** The flags as a raw-deflated JSON array, once packed. */
+  private packed: Buffer | null = null;
+  private packing = false;
+
   constructor(
     readonly teamId: string,
     readonly environments: readonly EnvironmentRef[],
-    /** Flag key → the flag as JSON text. */
-    readonly flagText: ReadonlyMap<string, string>,
+    /** One per key, in the order given; never mutated (nor may the caller mutate them). */
+    flags: readonly Flag[],
     readonly store: FlagStore,
     readonly stickyFlags: ReadonlyMap<string, StickyFlag>,
     updatedAt: number,
   ) {
+    this.objects = flags;
     this.updatedAt = updatedAt;
   }
 
@@ -58,27 +68,57 @@ export class Tenant {
     return this.store.version;
   }
 
-  /** The flags, parsed again from their text. */
+  /** Whether the flags are held packed (tests, diagnostics). */
+  get isPacked(): boolean {
+    return this.packed !== null;
+  }
+
+  /** The flags: the objects given, or parsed again from the packed JSON (fresh objects). */
   flags(): Flag[] {
-    return Array.from(this.flagText.values(), (text) => JSON.parse(text) as Flag);
+    return this.objects ? [...this.objects] : (JSON.parse(this.flagsJson()) as Flag[]);
   }
 
   snapshot(): Snapshot {
     return { version: this.version, teamId: this.teamId, environments: [...this.environments], flags: this.flags() };
   }
 
-  /** The snapshot as JSON, without serializing the flags again. */
+  /** The snapshot as JSON (the flags' JSON taken as it is when packed). */
   snapshotJson(): string {
     const head = JSON.stringify({ version: this.version, teamId: this.teamId, environments: this.environments });
-    return `${head.slice(0, -1)},"flags":[${[...this.flagText.values()].join(",")}]}`;
+    return `${head.slice(0, -1)},"flags":${this.flagsJson()}}`;
+  }
+
+  /**
+   * Packs the flags: JSON now, deflated on zlib's thread pool (requests go on meanwhile); `done` is called once they
+   * are held packed (not when packing failed: the objects are then kept).
+   */
+  pack(done: () => void): void {
+    if (this.objects === null || this.packing) return;
+    this.packing = true;
+    const objects = this.objects;
+    deflateRaw(JSON.stringify(objects), { level: 1 }, (error, packed) => {
+      this.packing = false;
+      if (error || this.objects !== objects) return;
+      this.packed = packed;
+      this.objects = null;
+      done();
+    });
+  }
+
+  private flagsJson(): string {
+    return this.objects ? JSON.stringify(this.objects) : inflateRawSync(this.packed as Buffer).toString("utf8");
   }
 }
 
 export type TenantListener = (tenant: Tenant, previous: Tenant | undefined) => void;
 
+/** Stores below this many flags keep their flag objects (packing would save little). */
+const PACK_FROM_FLAGS = 100;
+
 export class TenantRegistry {
   private readonly tenants = new Map<string, Tenant>();
   private readonly listeners: TenantListener[] = [];
+  private readonly packedListeners: ((tenant: Tenant) => void)[] = [];
   /** Deltas waiting for the next recompile, per team. */
   private readonly pending = new Map<string, SnapshotDelta[]>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -99,6 +139,11 @@ export class TenantRegistry {
 
   onChange(listener: TenantListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Called when a tenant's flags were packed (the objects they replace are garbage from then on). */
+  onPacked(listener: (tenant: Tenant) => void): void {
+    this.packedListeners.push(listener);
   }
 
   /**
@@ -192,14 +237,35 @@ export class TenantRegistry {
     if (compiled.rejected.length > 0) {
       this.log.warn("flags failed validation and are not served", { teamId, flags: compiled.rejected });
     }
-    const text = new Map<string, string>();
-    for (const flag of flags) text.set(flag.key, JSON.stringify(flag));
-    const tenant = new Tenant(teamId, environments, text, compiled.store, stickyFlagsOf(flags), updatedAt);
+    const tenant = new Tenant(
+      teamId,
+      environments,
+      uniqueByKey(flags),
+      compiled.store,
+      stickyFlagsOf(flags),
+      updatedAt,
+    );
     const previous = this.tenants.get(teamId);
     this.tenants.set(teamId, tenant);
     for (const listener of this.listeners) listener(tenant, previous);
+    if (flags.length >= PACK_FROM_FLAGS) {
+      // after this turn: the caller's work with the new store (and the next requests) come first
+      setTimeout(() => {
+        if (this.tenants.get(teamId) !== tenant) return;
+        tenant.pack(() => {
+          for (const listener of this.packedListeners) listener(tenant);
+        });
+      }, 0);
+    }
     return tenant;
   }
+}
+
+/** One flag per key, the last given winning (as a map by key kept them), in first-seen order. */
+function uniqueByKey(flags: readonly Flag[]): readonly Flag[] {
+  const byKey = new Map<string, Flag>();
+  for (const flag of flags) byKey.set(flag.key, flag);
+  return byKey.size === flags.length ? [...flags] : [...byKey.values()];
 }
 
 function stickyFlagsOf(flags: readonly Flag[]): Map<string, StickyFlag> {
