@@ -23,46 +23,53 @@ type Key = repo.CellKey;
 const keyId = (k: Key) =>
   `${k.teamId}\u0000${k.grain}\u0000${k.bucket}\u0000${k.featureKey}\u0000${k.environmentId}\u0000${k.clientId}`;
 
-/** The 8 keys of a delta at one grain: flag, environment and client each kept or "all" (''). */
-function keysOf(d: repo.DeltaRow, grain: number): Key[] {
+/**
+ * Visits the 8 keys of a delta at one grain — flag, environment and client each kept or "all" ('') — as their
+ * `keyId` (`keyOf` builds the key object, only wanted for ids not seen before).
+ */
+function eachKey(d: repo.DeltaRow, grain: number, visit: (id: string, mask: number, bucket: number) => void): void {
   const bucket = Math.floor(d.bucket / (grain * MINUTE_MS)) * grain * MINUTE_MS;
-  const keys: Key[] = [];
+  const head = `${d.teamId}\u0000${grain}\u0000${bucket}\u0000`;
   for (let mask = 0; mask < 8; mask++) {
-    keys.push({
-      teamId: d.teamId,
-      grain,
+    visit(
+      `${head}${mask & 1 ? d.featureKey : ""}\u0000${mask & 2 ? d.environmentId : ""}\u0000${mask & 4 ? d.clientId : ""}`,
+      mask,
       bucket,
-      featureKey: mask & 1 ? d.featureKey : "",
-      environmentId: mask & 2 ? d.environmentId : "",
-      clientId: mask & 4 ? d.clientId : "",
-    });
+    );
   }
-  return keys;
 }
+
+const keyOf = (d: repo.DeltaRow, grain: number, bucket: number, mask: number): Key => ({
+  teamId: d.teamId,
+  grain,
+  bucket,
+  featureKey: mask & 1 ? d.featureKey : "",
+  environmentId: mask & 2 ? d.environmentId : "",
+  clientId: mask & 4 ? d.clientId : "",
+});
 
 /** The cube rows a set of deltas adds to, with the sums, in primary key order (lock order). */
 export function countCells(deltas: readonly repo.DeltaRow[]): repo.CountCell[] {
   const cells = new Map<string, repo.CountCell>();
   for (const d of deltas) {
     for (const grain of GRAINS) {
-      for (const key of keysOf(d, grain)) {
-        const id = keyId(key);
+      eachKey(d, grain, (id, mask, bucket) => {
         const cell = cells.get(id);
         if (!cell) {
           cells.set(id, {
-            ...key,
+            ...keyOf(d, grain, bucket, mask),
             evaluations: d.evaluations,
             successes: d.successes,
             cached: d.cached,
             lastAt: d.lastAt,
           });
-          continue;
+          return;
         }
         cell.evaluations += d.evaluations;
         cell.successes += d.successes;
         cell.cached += d.cached;
         if (d.lastAt > cell.lastAt) cell.lastAt = d.lastAt;
-      }
+      });
     }
   }
   return sortedValues(cells);
@@ -81,12 +88,11 @@ export function sketchTargets(
     if (d.bucket < sealed.hour) grains.push(60);
     if (d.bucket < sealed.day) grains.push(1440);
     for (const grain of grains) {
-      for (const key of keysOf(d, grain)) {
-        const id = keyId(key);
+      eachKey(d, grain, (id, mask, bucket) => {
         const target = targets.get(id);
         if (target) target.sketches.push(users);
-        else targets.set(id, { key, sketches: [users] });
-      }
+        else targets.set(id, { key: keyOf(d, grain, bucket, mask), sketches: [users] });
+      });
     }
   }
   return sortedValues(targets);
