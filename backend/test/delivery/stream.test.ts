@@ -135,6 +135,8 @@ describe("StreamUpdates", () => {
         },
       ],
     });
+    // team A is held already: until the feed has read the new flag, a snapshot is of the state before it
+    await backend.delivery.settle();
     const edge = new Recorder(backend.url, client).start();
     try {
       await waitFor(() => edge.snapshots.length === 1, 5_000, "snapshot");
