@@ -86,7 +86,7 @@ describe("backend config", () => {
     writeFileSync(join(dir, "other.toml"), `http_addr = "127.0.0.1:4321"\n`);
     expect(loadConfig({ env: {}, cwd: dir }).httpAddr.port).toBe(1234);
     expect(loadConfig({ env: { FLUXGATE_CONFIG: join(dir, "other.toml") }, cwd: dir }).httpAddr.port).toBe(4321);
-    expect(loadConfig({ env: {}, cwd: tmpdir() + "/nonexistent-dir" }).httpAddr.port).toBe(8080);
+    expect(loadConfig({ env: {}, cwd: `${tmpdir()}/nonexistent-dir` }).httpAddr.port).toBe(8080);
   });
 
   test("a FLUXGATE_CONFIG that does not exist is an error naming the path", () => {
