@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Recorder } from "../src/analytics/recorder.ts";
+import { EVENTS_PER_BATCH, Recorder } from "../src/analytics/recorder.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -23,6 +23,22 @@ describe("analytics recorder", () => {
       },
     ]);
     expect(recorder.droppedTotal).toBe(3);
+  });
+
+  test("a client's events come in batches of at most EVENTS_PER_BATCH, each with its own id; counters in the first", () => {
+    const events = EVENTS_PER_BATCH * 2 + 5;
+    const recorder = new Recorder(events, T0);
+    for (let i = 0; i < events; i++) recorder.record("c1", "env", "flag", "on", true, false, `u${i}`, {}, T0 + 1);
+    let n = 0;
+    const batches = recorder.seal(() => `batch-${++n}`, T0 + 2);
+    expect(batches.map((b) => [b.batchId, b.events.length, b.counters.length])).toEqual([
+      ["batch-1", EVENTS_PER_BATCH, 1],
+      ["batch-2", EVENTS_PER_BATCH, 0],
+      ["batch-3", 5, 0],
+    ]);
+    expect(batches[0].counters[0].evaluationCount).toBe(events);
+    const users = batches.flatMap((b) => b.events.map((e) => e.userContext));
+    expect(new Set(users).size).toBe(events);
   });
 
   test("counters are kept per minute, per variant and result, and answers from sticky assignments are counted as cached", () => {

@@ -73,7 +73,7 @@ export class AnalyticsFlusher {
       this.pending = this.o.recorder.seal(() => crypto.randomUUID(), this.lastSealMs);
     }
     const failed: AnalyticsBatch[] = [];
-    for (const batch of this.pending) {
+    for (const [i, batch] of this.pending.entries()) {
       try {
         await this.o.send(batch);
         this.deliveredBatches++;
@@ -84,11 +84,13 @@ export class AnalyticsFlusher {
           this.o.log.error("analytics batch refused by the backend; discarded", { batchId: batch.batchId, error });
           continue;
         }
-        failed.push(batch);
         this.o.log.warn("analytics flush failed; will retry with the same batch id", {
           batchId: batch.batchId,
           error: errorText(error),
         });
+        // the backend is away: the rest waits for the retry rather than each being encoded only to fail
+        failed.push(...this.pending.slice(i));
+        break;
       }
     }
     this.pending = failed;

@@ -20,6 +20,11 @@ interface Minute {
 
 /** Minutes kept while the backend is away; older ones fold into the next so totals stay exact. */
 const MAX_MINUTES = 24 * 60;
+/**
+ * Exposure events per batch. A batch is encoded in one synchronous step when it is sent; 10,000 events at once
+ * blocked the event loop for tens of milliseconds (a p99 spike on /evaluate at every flush and every retry).
+ */
+export const EVENTS_PER_BATCH = 1000;
 
 export class Recorder {
   private minute: Minute;
@@ -142,7 +147,7 @@ export class Recorder {
     this.size = 0;
     this.ctx.fill(undefined as unknown as EvaluationContext); // let the contexts go
     this.droppedSinceSeal = new Map();
-    return [...batches.values()];
+    return [...batches.values()].flatMap((batch) => splitEvents(batch, newBatchId));
   }
 
   private event(i: number): ExposureEvent {
@@ -166,6 +171,22 @@ export class Recorder {
     if (this.closed.length > MAX_MINUTES) foldOldest(this.closed);
     this.minute = { minuteMs, counts: new Map() };
   }
+}
+
+/** A batch with more than EVENTS_PER_BATCH events as several: the first keeps the counters, each its own id. */
+function splitEvents(batch: AnalyticsBatch, newBatchId: () => string): AnalyticsBatch[] {
+  if (batch.events.length <= EVENTS_PER_BATCH) return [batch];
+  const parts: AnalyticsBatch[] = [{ ...batch, events: batch.events.slice(0, EVENTS_PER_BATCH) }];
+  for (let from = EVENTS_PER_BATCH; from < batch.events.length; from += EVENTS_PER_BATCH) {
+    parts.push({
+      batchId: newBatchId(),
+      clientId: batch.clientId,
+      events: batch.events.slice(from, from + EVENTS_PER_BATCH),
+      counters: [],
+      droppedEvents: 0,
+    });
+  }
+  return parts;
 }
 
 function startOfMinute(ms: number): number {
