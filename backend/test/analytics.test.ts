@@ -489,19 +489,25 @@ describe("rollout metrics and feature growth", () => {
   });
 });
 
+/** A new team (with a Team Admin), one environment named `name` and an id for a client of that team. */
+async function teamOfItsOwn(name: string) {
+  const admin = w.admin.token;
+  const team = await createTeam(w.gql, admin);
+  const member = await createUser(w.gql, admin, { teamId: team.id, role: "Team Admin" });
+  const env = dataOf(
+    await w.gql(
+      `mutation($teamId: ID!, $input: CreateEnvironmentInput!) { createEnvironment(teamId: $teamId, input: $input) { id } }`,
+      { teamId: team.id, input: { name, active: true } },
+      member.token,
+    ),
+  ).createEnvironment.id as string;
+  const client = { id: crypto.randomUUID(), teamId: team.id } as typeof w.clientA1;
+  return { team, env, client };
+}
+
 describe("retention", () => {
   test("removes raw events past 7 days, rollups, cube rows and user sketches past 90, and nothing newer", async () => {
-    const admin = w.admin.token;
-    const team = await createTeam(w.gql, admin);
-    const member = await createUser(w.gql, admin, { teamId: team.id, role: "Team Admin" });
-    const env = dataOf(
-      await w.gql(
-        `mutation($teamId: ID!, $input: CreateEnvironmentInput!) { createEnvironment(teamId: $teamId, input: $input) { id } }`,
-        { teamId: team.id, input: { name: "retained", active: true } },
-        member.token,
-      ),
-    ).createEnvironment.id;
-    const client = { id: crypto.randomUUID(), teamId: team.id } as typeof w.clientA1;
+    const { team, env, client } = await teamOfItsOwn("retained");
     const at = (daysAgo: number): Ev => ({
       key: "old",
       env,
@@ -539,16 +545,7 @@ describe("retention", () => {
 describe("windows ending now", () => {
   test("evaluations stamped after now (an edge clock ahead) count in no window ending now; the last evaluation stays the window's", async () => {
     const admin = w.admin.token;
-    const team = await createTeam(w.gql, admin);
-    const member = await createUser(w.gql, admin, { teamId: team.id, role: "Team Admin" });
-    const env = dataOf(
-      await w.gql(
-        `mutation($teamId: ID!, $input: CreateEnvironmentInput!) { createEnvironment(teamId: $teamId, input: $input) { id } }`,
-        { teamId: team.id, input: { name: "ahead", active: true } },
-        member.token,
-      ),
-    ).createEnvironment.id;
-    const client = { id: crypto.randomUUID(), teamId: team.id } as typeof w.clientA1;
+    const { team, env, client } = await teamOfItsOwn("ahead");
     const start = Date.now();
     const ev = (key: string, at: number): Ev => ({ key, env, at, result: true, prior: false, user: "u" });
     // "late" is evaluated in the window and again a few minutes ahead; "early" only in the window
