@@ -4,8 +4,8 @@
  * `fluxgate_evaluations` (trigger in migration 0004).
  */
 import { type SQL, sql } from "drizzle-orm";
+import { hexArray, numberArray, textArray } from "../sql-arrays.ts";
 import { type BatchEvents, type BatchRollups, batchDeltas } from "./deltas";
-import { hexArray, numberArray, textArray } from "./pg-arrays";
 
 /** `, analytics_deltas as (insert …)`: to follow the CTE named `claim` in a `with` list. Empty for an empty batch. */
 export function analyticsDeltasCte(

@@ -1,7 +1,7 @@
 /** SQL of the analytics jobs: folding deltas into the cube, sealing hours and days, and retention. */
 import { type Executor, executeRows, type Tx } from "@fluxgate/drizzle";
 import { type SQL, sql } from "drizzle-orm";
-import { hexArray, numberArray, textArray } from "./pg-arrays";
+import { hexArray, numberArray, textArray } from "../sql-arrays.ts";
 
 /** True when this transaction got the job's lock (held until commit); another replica holds it otherwise. */
 export async function tryJobLock(tx: Tx, job: "compaction" | "retention"): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** Configuration-side numbers for dashboards (flags, clients, stages, teams) and scope lookups. */
 import { type Executor, executeRows } from "@fluxgate/drizzle";
 import { sql } from "drizzle-orm";
-import { textArray } from "./pg-arrays";
+import { textArray } from "../sql-arrays.ts";
 
 /** Teams in scope: a list, or every team (super-admin without a team). */
 export type TeamSet = string[] | "all";

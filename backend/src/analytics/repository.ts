@@ -5,7 +5,7 @@
  */
 import { type Db, type Executor, executeRows } from "@fluxgate/drizzle";
 import { type SQL, sql } from "drizzle-orm";
-import { textArray } from "./pg-arrays";
+import { textArray } from "../sql-arrays.ts";
 import { type MinuteRange, type Sealed, type Segment, segments } from "./windows";
 
 /** Teams plus optional filters; a filter absent means all flags / environments / clients. */

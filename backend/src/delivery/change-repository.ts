@@ -9,9 +9,9 @@ import {
   stageRules,
 } from "@fluxgate/drizzle";
 import { and, asc, eq, gt, inArray, max, min, or, type SQL, sql } from "drizzle-orm";
+import { numberArray, textArray } from "../sql-arrays.ts";
 import type { FlagRecord } from "./flag-assembly.ts";
 import { FLAG_CONTEXTS, FLAG_ROW, toFlagRecord } from "./snapshot-repository.ts";
-import { numberArray, textArray } from "./sql-arrays.ts";
 
 export type ChangeRow = Pick<
   typeof configChanges.$inferSelect,

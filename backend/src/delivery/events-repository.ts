@@ -9,7 +9,7 @@
 import { type Executor, executeRows } from "@fluxgate/drizzle";
 import { sql } from "drizzle-orm";
 import { analyticsDeltasOfBatches } from "../analytics/ingest-repository.ts";
-import { boolArray, numberArray, textArray } from "./sql-arrays.ts";
+import { boolArray, numberArray, textArray } from "../sql-arrays.ts";
 
 /** Events of a batch, one array per column, all the same length (`t` epoch ms, `c` the context as JSON text). */
 export interface EventColumns {

@@ -7,6 +7,7 @@
 import { configChanges, type Db, type Executor, environments, executeRows } from "@fluxgate/drizzle";
 import type { EnvironmentRef, Flag, Snapshot } from "@fluxgate/engine";
 import { asc, eq, max, sql } from "drizzle-orm";
+import { textArray } from "../sql-arrays.ts";
 import {
   assembleFlag,
   type ContextLists,
@@ -17,7 +18,6 @@ import {
   type StageRow,
   type VariantRow,
 } from "./flag-assembly.ts";
-import { textArray } from "./sql-arrays.ts";
 
 export type { FlagRecord } from "./flag-assembly.ts";
 
