@@ -538,9 +538,15 @@ async function subscribeOnce(
   }
   const client = wsClient(t.wsUrl, token);
   try {
-    return await new Promise<Observed>((resolve) => {
+    let triggerTimer: ReturnType<typeof setTimeout> | undefined;
+    const observed = await new Promise<Observed>((settle) => {
       const timer = setTimeout(() => resolve("OTHER: no event"), 8_000);
-      let triggered = false;
+      // a refused caller is answered before the trigger is due: the trigger must not fire after the call is over
+      // (it would run as admin in a later test, after sessions were ended or the server stopped)
+      const resolve = (outcome: Observed) => {
+        clearTimeout(triggerTimer);
+        settle(outcome);
+      };
       const unsubscribe = client.subscribe(
         { query: document, variables: vars },
         {
@@ -558,17 +564,11 @@ async function subscribeOnce(
           complete: () => {},
         },
       );
-      if (trigger) {
-        // give the subscription a moment to be registered, then make it emit
-        setTimeout(() => {
-          if (!triggered) {
-            triggered = true;
-            void trigger();
-          }
-        }, 500);
-      }
+      // give the subscription a moment to be registered, then make it emit
+      if (trigger) triggerTimer = setTimeout(() => void trigger(), 500);
       void unsubscribe;
     });
+    return observed;
   } finally {
     await client.dispose();
   }
