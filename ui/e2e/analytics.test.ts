@@ -13,11 +13,12 @@ import {
   buildConsole,
   type Child,
   freePort,
+  gqlAs,
   launchBrowser,
   schemaHas,
   shoot,
   skipReason,
-  spawnService,
+  spawnBackend,
   tempDir,
   WIDTHS,
 } from "./harness.ts";
@@ -36,29 +37,18 @@ const reason =
     : "backend/schema.graphql lacks the analytics subscriptions");
 if (reason) console.warn(`ui analytics e2e skipped: ${reason}`);
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
-  return body.data as T;
-}
-
 /** The first admin, a team with a development environment, a deployed boolean flag and an edge client. */
 async function seed(url: string) {
-  await gql(url, "mutation($input: CreateAdminInput!) { createAdmin(input: $input) { id } }", {
+  await gqlAs(url, "mutation($input: CreateAdminInput!) { createAdmin(input: $input) { id } }", {
     input: { ...ADMIN, email: "ada@example.com" },
   });
-  const { login } = await gql<{ login: { token: string } }>(
+  const { login } = await gqlAs<{ login: { token: string } }>(
     url,
     "mutation($input: LoginInput!) { login(input: $input) { token } }",
     { input: { username: ADMIN.username, password: ADMIN.password } },
   );
   const token = login.token;
-  const call = <T>(query: string, variables: Record<string, unknown>) => gql<T>(url, query, variables, token);
+  const call = <T>(query: string, variables: Record<string, unknown>) => gqlAs<T>(url, query, variables, token);
   const { createTeam: team } = await call<{ createTeam: { id: string } }>(
     "mutation($input: CreateTeamInput!) { createTeam(input: $input) { id } }",
     { input: { name: "Checkout" } },
@@ -119,18 +109,7 @@ describe.skipIf(reason !== null)("analytics end to end", () => {
     await buildConsole();
     const httpPort = await freePort();
     const grpcPort = await freePort();
-    backend = await spawnService(
-      "backend",
-      "backend/src/main.ts",
-      {
-        FLUXGATE_HTTP_ADDR: `127.0.0.1:${httpPort}`,
-        FLUXGATE_GRPC_ADDR: `127.0.0.1:${grpcPort}`,
-        FLUXGATE_DATA_DIR: join(data.path, "backend"),
-        FLUXGATE_LOG_LEVEL: "warn",
-      },
-      `http://127.0.0.1:${httpPort}/health`,
-      180_000,
-    );
+    backend = await spawnBackend(join(data.path, "backend"), { http: httpPort, grpc: grpcPort });
     const world = await seed(backend.url);
     edge = await startEdge(
       loadConfig({

@@ -17,6 +17,7 @@ import {
   schemaHas,
   shoot,
   skipReason,
+  spawnBackend,
   spawnService,
   tempDir,
   WIDTHS,
@@ -91,19 +92,7 @@ describe.skipIf(reason !== null)("console end to end", () => {
     await buildConsole();
     const httpPort = await freePort();
     grpcPort = await freePort();
-    startBackend = () =>
-      spawnService(
-        "backend",
-        "backend/src/main.ts",
-        {
-          FLUXGATE_HTTP_ADDR: `127.0.0.1:${httpPort}`,
-          FLUXGATE_GRPC_ADDR: `127.0.0.1:${grpcPort}`,
-          FLUXGATE_DATA_DIR: join(data.path, "backend"),
-          FLUXGATE_LOG_LEVEL: "warn",
-        },
-        `http://127.0.0.1:${httpPort}/health`,
-        180_000,
-      );
+    startBackend = () => spawnBackend(join(data.path, "backend"), { http: httpPort, grpc: grpcPort });
     backend = await startBackend();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: WIDTHS.desktop });

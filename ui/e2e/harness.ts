@@ -92,6 +92,22 @@ export async function spawnService(
   };
 }
 
+/** The backend as a child process on embedded PGlite in `dataDir`, ready once `/health` answers. */
+export function spawnBackend(dataDir: string, ports: { http: number; grpc: number }): Promise<Child> {
+  return spawnService(
+    "backend",
+    "backend/src/main.ts",
+    {
+      FLUXGATE_HTTP_ADDR: `127.0.0.1:${ports.http}`,
+      FLUXGATE_GRPC_ADDR: `127.0.0.1:${ports.grpc}`,
+      FLUXGATE_DATA_DIR: dataDir,
+      FLUXGATE_LOG_LEVEL: "warn",
+    },
+    `http://127.0.0.1:${ports.http}/health`,
+    180_000,
+  );
+}
+
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
@@ -138,9 +154,19 @@ export async function gql<T>(
   variables: Record<string, unknown> = {},
 ): Promise<T> {
   const token = await page.evaluate(() => localStorage.getItem("fluxgate.token"));
+  return gqlAs<T>(backendUrl, query, variables, token ?? undefined);
+}
+
+/** A GraphQL call with `token` (none: anonymous); GraphQL errors throw. */
+export async function gqlAs<T>(
+  backendUrl: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<T> {
   const response = await fetch(`${backendUrl}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };

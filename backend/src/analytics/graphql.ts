@@ -238,6 +238,23 @@ type Args<T> = { teamId?: string | null } & T;
 
 const identity = (value: unknown) => value;
 
+/** A live subscription field over `watch(deps, actor, teamId, input, refreshActor)`; each emission is the value. */
+function liveField<Input, T>(
+  watch: (
+    deps: GraphQLContext["deps"],
+    actor: ReturnType<typeof actorOf>,
+    teamId: string | null | undefined,
+    input: Input,
+    refreshActor: GraphQLContext["refreshActor"],
+  ) => Promise<AsyncIterable<T>>,
+) {
+  return {
+    subscribe: (_: unknown, a: Args<{ input: Input }>, ctx: GraphQLContext) =>
+      watch(ctx.deps, actorOf(ctx), a.teamId, a.input, ctx.refreshActor),
+    resolve: identity,
+  };
+}
+
 export const resolvers = {
   Query: {
     evaluationSummary: (_: unknown, a: Args<{ input: service.SummaryInput }>, ctx: GraphQLContext) =>
@@ -258,35 +275,15 @@ export const resolvers = {
       metrics.systemMetrics(ctx.deps, actorOf(ctx), a.teamId),
   },
   Subscription: {
-    evaluationDashboard: {
-      subscribe: (_: unknown, a: Args<{ input: service.RatesInput }>, ctx: GraphQLContext) =>
-        live.watchDashboard(ctx.deps, actorOf(ctx), a.teamId, a.input, ctx.refreshActor),
-      resolve: identity,
-    },
-    evaluationsByFeatureLive: {
-      subscribe: (_: unknown, a: Args<{ input: live.ByFeatureLiveInput }>, ctx: GraphQLContext) =>
-        live.watchByFeature(ctx.deps, actorOf(ctx), a.teamId, a.input, ctx.refreshActor),
-      resolve: identity,
-    },
+    evaluationDashboard: liveField(live.watchDashboard),
+    evaluationsByFeatureLive: liveField(live.watchByFeature),
     systemMetrics: {
       subscribe: (_: unknown, a: Args<object>, ctx: GraphQLContext) =>
         live.watchSystemMetrics(ctx.deps, actorOf(ctx), a.teamId, ctx.refreshActor),
       resolve: identity,
     },
-    evaluationSummary: {
-      subscribe: (_: unknown, a: Args<{ input: service.SummaryInput }>, ctx: GraphQLContext) =>
-        live.watchSummary(ctx.deps, actorOf(ctx), a.teamId, a.input, ctx.refreshActor),
-      resolve: identity,
-    },
-    evaluationRatesWithPeriod: {
-      subscribe: (_: unknown, a: Args<{ input: service.RatesWithPeriodInput }>, ctx: GraphQLContext) =>
-        live.watchRatesWithPeriod(ctx.deps, actorOf(ctx), a.teamId, a.input, ctx.refreshActor),
-      resolve: identity,
-    },
-    evaluationRates: {
-      subscribe: (_: unknown, a: Args<{ input: service.RatesInput }>, ctx: GraphQLContext) =>
-        live.watchRates(ctx.deps, actorOf(ctx), a.teamId, a.input, ctx.refreshActor),
-      resolve: identity,
-    },
+    evaluationSummary: liveField(live.watchSummary),
+    evaluationRatesWithPeriod: liveField(live.watchRatesWithPeriod),
+    evaluationRates: liveField(live.watchRates),
   },
 } satisfies GraphQLModule["resolvers"];

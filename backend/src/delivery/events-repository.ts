@@ -54,37 +54,8 @@ export interface BatchToStore {
  * Rows travel as column arrays with a batch ordinal (`g`, 1-based) joined to the claimed batches.
  */
 export async function storeBatches(executor: Executor, batches: readonly BatchToStore[]): Promise<Set<string>> {
-  const ev = {
-    k: [] as string[],
-    e: [] as string[],
-    t: [] as number[],
-    r: [] as boolean[],
-    v: [] as (string | null)[],
-  };
-  const more = { c: [] as (string | null)[], u: [] as (string | null)[], p: [] as boolean[], g: [] as number[] };
-  const ru = { b: [] as number[], k: [] as string[], e: [] as string[], v: [] as string[], r: [] as boolean[] };
-  const sums = { n: [] as number[], c: [] as number[], g: [] as number[] };
-  for (let i = 0; i < batches.length; i++) {
-    const { events, rollups } = batches[i];
-    const g = i + 1;
-    append(ev.k, events.k);
-    append(ev.e, events.e);
-    append(ev.t, events.t);
-    append(ev.r, events.r);
-    append(ev.v, events.v);
-    append(more.c, events.c);
-    append(more.u, events.u);
-    append(more.p, events.p);
-    for (let j = 0; j < events.k.length; j++) more.g.push(g);
-    append(ru.b, rollups.b);
-    append(ru.k, rollups.k);
-    append(ru.e, rollups.e);
-    append(ru.v, rollups.v);
-    append(ru.r, rollups.r);
-    append(sums.n, rollups.n);
-    append(sums.c, rollups.c);
-    for (let j = 0; j < rollups.b.length; j++) sums.g.push(g);
-  }
+  const ev = concatColumns(batches.map((b) => b.events));
+  const ru = concatColumns(batches.map((b) => b.rollups));
   const rows = await executeRows<{ id: string }>(
     executor,
     sql`with batch as (
@@ -106,8 +77,8 @@ export async function storeBatches(executor: Executor, batches: readonly BatchTo
            evaluation_context, user_context, prior_assignment)
         select c.team_id, c.batch_id, c.client_id, x.k, x.e, to_timestamp(x.t / 1000.0), x.r, x.v, x.c::jsonb, x.u, x.p
         from unnest(${textArray(ev.k)}::text[], ${textArray(ev.e)}::text[], ${numberArray(ev.t)}::float8[],
-                    ${boolArray(ev.r)}::bool[], ${textArray(ev.v)}::text[], ${textArray(more.c)}::text[],
-                    ${textArray(more.u)}::text[], ${boolArray(more.p)}::bool[], ${numberArray(more.g)}::int8[])
+                    ${boolArray(ev.r)}::bool[], ${textArray(ev.v)}::text[], ${textArray(ev.c)}::text[],
+                    ${textArray(ev.u)}::text[], ${boolArray(ev.p)}::bool[], ${numberArray(ev.g)}::int8[])
           as x(k, e, t, r, v, c, u, p, g)
           join claimed c on c.g = x.g
       ), added_rollups as (
@@ -115,8 +86,8 @@ export async function storeBatches(executor: Executor, batches: readonly BatchTo
           (team_id, bucket, feature_key, environment_id, client_id, variant, result, evaluation_count, cached_count)
         select c.team_id, to_timestamp(x.b / 1000.0), x.k, x.e, c.client_id, x.v, x.r, sum(x.n), sum(x.c)
         from unnest(${numberArray(ru.b)}::float8[], ${textArray(ru.k)}::text[], ${textArray(ru.e)}::text[],
-                    ${textArray(ru.v)}::text[], ${boolArray(ru.r)}::bool[], ${numberArray(sums.n)}::int8[],
-                    ${numberArray(sums.c)}::int8[], ${numberArray(sums.g)}::int8[])
+                    ${textArray(ru.v)}::text[], ${boolArray(ru.r)}::bool[], ${numberArray(ru.n)}::int8[],
+                    ${numberArray(ru.c)}::int8[], ${numberArray(ru.g)}::int8[])
           as x(b, k, e, v, r, n, c, g)
           join claimed c on c.g = x.g
         group by 1, 2, 3, 4, 5, 6, 7
@@ -130,8 +101,24 @@ export async function storeBatches(executor: Executor, batches: readonly BatchTo
   return new Set(rows.map((r) => r.id));
 }
 
-function append<T>(to: T[], from: readonly T[]): void {
-  for (let i = 0; i < from.length; i++) to.push(from[i]);
+/** The batches' columns end to end, plus `g`: each row's batch ordinal (1-based). */
+function concatColumns<C extends { [K in keyof C]: readonly unknown[] }>(
+  parts: readonly C[],
+): { [K in keyof C]: C[K][number][] } & { g: number[] } {
+  const out: Record<string, unknown[]> = { g: [] };
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    let rows = 0;
+    for (const name in part) {
+      const from: readonly unknown[] = part[name];
+      out[name] ??= [];
+      const to = out[name];
+      for (let j = 0; j < from.length; j++) to.push(from[j]);
+      rows = from.length;
+    }
+    for (let j = 0; j < rows; j++) out.g.push(i + 1);
+  }
+  return out as { [K in keyof C]: C[K][number][] } & { g: number[] };
 }
 
 export async function findBatch(
