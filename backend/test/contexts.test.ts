@@ -194,6 +194,9 @@ describe("contexts", () => {
       [[UPDATE, { id: existing.id, input: { entries: ["x", "x"] } }], "input.entries[1]"],
       [[UPDATE, { id: existing.id, input: { key: "" } }], "input.key"],
       [[GET, { id: "nope" }], "id"],
+      // lone UTF-16 surrogates (JSON can carry them as \ud800): refused before anything reaches the database
+      [create({ key: "\ud800", entries: [] }), "input.key"],
+      [create({ key: unique("k"), entries: ["ok", "a\udc00b"] }), "input.entries[1]"],
     ];
     for (const [[query, vars], field] of cases) {
       const result = await t.gql(query, vars, org.requester.token);

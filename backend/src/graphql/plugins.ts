@@ -10,6 +10,8 @@
  *    `login`, `createAdmin`, `applicationStatus` (and, outside production, introspection); a user with a temporary
  *    password may run only TEMPORARY_PASSWORD_FIELDS. Runs after 3 because it needs the actor.
  * 5. `useReadRetry` (execute)       – a query that lost its database connection runs once more (read-retry.ts).
+ * 6. `useWellFormedVariables` (execute/subscribe) – refuses variables holding lone UTF-16 surrogates (JSON can carry
+ *    them as `\ud800`; Postgres refuses them in jsonb). Document literals are checked by graphql-js's lexer.
  *
  * Error masking is not in this list: it is yoga's `maskedErrors` option (errors.ts), which wraps every result.
  */
@@ -62,6 +64,7 @@ export function graphqlPlugins(deps: AppDeps): Plugin<YogaContext>[] {
     useAuthContext(deps),
     useAccessControl({ production: deps.config.production }),
     useReadRetry(),
+    useWellFormedVariables(),
   ];
 }
 
@@ -158,6 +161,55 @@ export function useAccessControl(options: { production: boolean }): Plugin<YogaC
         options.production,
       );
       if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+  };
+}
+
+/**
+ * The path of a string (or object key) in `value` that is not well-formed UTF-16, or undefined. Iterative: variables
+ * may nest thousands deep (the JSON scalar refuses that later, with its own message).
+ */
+export function illFormedPath(value: unknown, path: string): string | undefined {
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length > 0) {
+    const [item, at] = stack.pop() as [unknown, string];
+    if (typeof item === "string") {
+      if (!item.isWellFormed()) return at;
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${at}[${i}]`]);
+    } else if (typeof item === "object" && item !== null) {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, inner] = entries[i];
+        if (!key.isWellFormed()) return `${at} (a key)`;
+        stack.push([inner, `${at}.${key}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function illFormedVariables(variables: Record<string, unknown> | null | undefined): GraphQLError | undefined {
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const field = illFormedPath(value, name);
+    if (field) {
+      return new GraphQLError(`${field} is not well-formed Unicode (it holds a lone surrogate)`, {
+        extensions: { code: "BAD_USER_INPUT", field },
+      });
+    }
+  }
+  return undefined;
+}
+
+export function useWellFormedVariables(): Plugin<YogaContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = illFormedVariables(args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = illFormedVariables(args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
 }
