@@ -1,6 +1,7 @@
 /**
  * Request ids at the edge: every answer carries `X-Request-Id` (the caller's when sane, else a new one), and the
- * edge's log lines for that request name it.
+ * edge's log lines for that request name it. Above debug level a successful evaluation the caller sent no id for is
+ * answered without one (the hot path saves the header); its problems still get a new one.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../src/log.ts";
@@ -131,6 +132,25 @@ describe("request ids", () => {
       const response = await info.post("/evaluate", evaluateBody("static-on"), { "x-request-id": "quiet-1" });
       expect(response.headers.get("x-request-id")).toBe("quiet-1");
       expect(quiet.slice(before).join("")).not.toContain("quiet-1");
+
+      // no id sent: successful evaluations carry none, problems and the other routes a new one
+      const ok = [
+        await info.post("/evaluate", evaluateBody("static-on")),
+        await info.post("/ofrep/v1/evaluate/flags/static-on", { context: { environment_id: PROD.id } }),
+      ];
+      for (const r of ok) {
+        expect(r.status).toBe(200);
+        expect(r.headers.get("content-type")).toContain("application/json");
+        expect(r.headers.get("x-request-id")).toBeNull();
+      }
+      const problems = [
+        await info.post("/evaluate", evaluateBody("no-such-flag")),
+        await info.post("/evaluate", "{not json"),
+        await info.post("/ofrep/v1/evaluate/flags/nope", { context: { environment_id: PROD.id } }),
+        await fetch(`${info.url}/health`),
+      ];
+      expect(problems.map((r) => r.status)).toEqual([404, 400, 404, 200]);
+      for (const r of problems) expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-z]{6}-[0-9a-z]+$/);
     } finally {
       await info.close();
     }

@@ -10,15 +10,15 @@ import { HttpProblem, plainProblem } from "./respond.ts";
 
 const ALLOWED_HEADERS = ["content-type", "authorization", "x-api-key", "if-none-match", "x-request-id"];
 
-/** Headers of an answer to a web client from an allowed origin (with the request's id, readable by the page). */
-export function corsHeaders(origin: string, requestId: string): Record<string, string> {
-  return {
-    "content-type": "application/json",
-    "x-request-id": requestId,
+/** CORS headers of an answer to a web client from an allowed origin (plus the request's id, readable by the page). */
+export function corsHeaders(origin: string, requestId: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
     "access-control-allow-origin": origin,
     "access-control-expose-headers": "ETag, X-Request-Id",
     vary: "Origin",
   };
+  if (requestId !== undefined) headers["x-request-id"] = requestId;
+  return headers;
 }
 
 /** Paths browsers may call. */

@@ -6,11 +6,11 @@
 import type { Edge } from "../edge.ts";
 import { ROUTE } from "../metrics/prometheus.ts";
 import type { EvaluationContext } from "../store/index.ts";
-import { isObject, readJson } from "./body.ts";
-import { encodeEvaluate, evaluateFlag } from "./evaluation.ts";
+import { bodyProblem, isObject, readJsonBody } from "./body.ts";
+import { blobOf, encodeEvaluate, evaluateFlag } from "./evaluation.ts";
 import { logRequest } from "./log-request.ts";
-import { jsonHeaders, requestIdOf } from "./request-id.ts";
-import { asProblem, evaluateProblem, HttpProblem } from "./respond.ts";
+import { evaluationRequestId } from "./request-id.ts";
+import { asProblem, evaluateProblem, HttpProblem, jsonBlobResponse, problemResponseHeaders } from "./respond.ts";
 import { headerSecret, resolveScope, type Scope } from "./scope.ts";
 
 const FLAG_NOT_FOUND_BODY = '{"enabled":false,"error_code":"FLAG_NOT_FOUND"}';
@@ -23,45 +23,80 @@ export interface EvaluateInput {
   clientSecret: string | undefined;
 }
 
+/**
+ * The hot path: one async function whose only usual await is the body (`answer` is synchronous unless a secret new
+ * to this edge must be checked with the backend).
+ */
 export function evaluateHandler(edge: Edge): (req: Request) => Promise<Response> {
+  const maxBytes = edge.config.maxBodyBytes;
   return async (req) => {
     const started = performance.now();
-    const requestId = requestIdOf(req);
-    const headers = jsonHeaders(requestId);
+    let requestId = evaluationRequestId(req, edge.log.debugEnabled);
     let response: Response;
     let code: string | undefined;
     try {
-      response = await answer(edge, req, headers);
+      let body: unknown;
+      try {
+        body = await readJsonBody(req, maxBytes);
+      } catch (error) {
+        throw bodyProblem(error);
+      }
+      const input = parseEvaluateBody(body);
+      const answered = answer(edge, req, input, requestId);
+      response = answered instanceof Promise ? await answered : answered;
     } catch (error) {
       const problem = asProblem(error);
+      const headers = problemResponseHeaders(requestId, undefined);
+      requestId = headers["x-request-id"];
       if (problem.status === 500) edge.log.error("evaluate failed", { request_id: requestId, error });
       code = problem.code;
       response = evaluateProblem(problem, headers);
     }
     const seconds = (performance.now() - started) / 1000;
     edge.http.observe(ROUTE.evaluate, response.status, seconds);
-    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId, response.status, seconds, code);
+    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId ?? "", response.status, seconds, code);
     return response;
   };
 }
 
-async function answer(edge: Edge, req: Request, headers: Record<string, string>): Promise<Response> {
-  const input = parseEvaluateBody(await readJson(req, edge.config.maxBodyBytes));
+function answer(
+  edge: Edge,
+  req: Request,
+  input: EvaluateInput,
+  requestId: string | undefined,
+): Response | Promise<Response> {
   const now = Date.now();
   const secret = input.clientSecret ?? headerSecret(req);
-  const resolved = resolveScope(edge, req, secret, input.clientId, input.environment, now, headers);
-  const scope = resolved instanceof Promise ? await resolved : resolved;
+  const resolved = resolveScope(edge, req, secret, input.clientId, input.environment, now, requestId);
+  if (resolved instanceof Promise) return resolved.then((scope) => answerIn(edge, req, scope, input, now, requestId));
+  return answerIn(edge, req, resolved, input, now, requestId);
+}
+
+/** The answer once the scope is known; problems from here on still carry the web client's CORS headers. */
+function answerIn(
+  edge: Edge,
+  req: Request,
+  scope: Scope,
+  input: EvaluateInput,
+  now: number,
+  requestId: string | undefined,
+): Response {
   try {
     const result = evaluateFlag(edge, scope, input.featureKey, input.context, now);
     if (result.errorCode === "FLAG_NOT_FOUND") {
-      return new Response(FLAG_NOT_FOUND_BODY, { status: 404, headers: scope.headers });
+      return new Response(FLAG_NOT_FOUND_BODY, {
+        status: 404,
+        headers: problemResponseHeaders(requestId, scope.headers),
+      });
     }
     const body = encodeEvaluate(result, scope.tenant.version);
-    if (req.url.indexOf("explain=") !== -1 && wantsExplain(req.url)) return explained(scope, input, body);
-    return new Response(body, { headers: scope.headers });
+    if (req.url.indexOf("explain=") !== -1 && wantsExplain(req.url)) return explained(scope, input, body.text);
+    return jsonBlobResponse(blobOf(body), scope.headers);
   } catch (error) {
-    // Past the scope, problems still carry the web client's CORS headers.
-    return evaluateProblem(asProblem(error), scope.headers);
+    const problem = asProblem(error);
+    const headers = problemResponseHeaders(requestId, scope.headers);
+    if (problem.status === 500) edge.log.error("evaluate failed", { request_id: headers["x-request-id"], error });
+    return evaluateProblem(problem, headers);
   }
 }
 
@@ -74,7 +109,7 @@ function wantsExplain(url: string): boolean {
 function explained(scope: Scope, input: EvaluateInput, body: string): Response {
   const trace = scope.tenant.store.explain(input.featureKey, scope.environmentId, input.context);
   const reply = { ...JSON.parse(body), explain: { environment_id: scope.environmentId, steps: trace.steps } };
-  return new Response(JSON.stringify(reply), { headers: scope.headers });
+  return new Response(JSON.stringify(reply), { headers: { "content-type": "application/json", ...scope.headers } });
 }
 
 /** Validates the body; a problem names the field. */

@@ -51,37 +51,46 @@ export function evaluateFlag(
   return result;
 }
 
-interface Encoded {
+/** An encoded answer body, cached per result object (and store version). */
+export interface EncodedBody {
   version: number;
   /** The flag the body names (OFREP); results are per flag today, but nothing promises they stay unshared. */
   key: string;
-  body: string;
+  text: string;
+  /** The text as a Blob typed application/json, made on first use (respond.ts, jsonBlobResponse). */
+  blob: Blob | undefined;
 }
 
-const evaluateBodies = new WeakMap<EvaluationResult, Encoded>();
-const ofrepBodies = new WeakMap<EvaluationResult, Encoded>();
+const evaluateBodies = new WeakMap<EvaluationResult, EncodedBody>();
+const ofrepBodies = new WeakMap<EvaluationResult, EncodedBody>();
+
+/** The body as a Blob typed application/json, made once per cached body. */
+export function blobOf(encoded: EncodedBody): Blob {
+  encoded.blob ??= new Blob([encoded.text], { type: "application/json" });
+  return encoded.blob;
+}
 
 /** `/evaluate` reply: `{enabled, variant?, value?, reason, version}`. */
-export function encodeEvaluate(result: EvaluationResult, version: number): string {
+export function encodeEvaluate(result: EvaluationResult, version: number): EncodedBody {
   const hit = evaluateBodies.get(result);
-  if (hit !== undefined && hit.version === version) return hit.body;
+  if (hit !== undefined && hit.version === version) return hit;
   const reply: Record<string, unknown> = { enabled: result.enabled };
   if (result.variant !== "") reply.variant = result.variant;
   if (result.value !== null) reply.value = result.value;
   reply.reason = result.reason;
   reply.version = version;
-  const body = JSON.stringify(reply);
-  evaluateBodies.set(result, { version, key: "", body });
-  return body;
+  const encoded: EncodedBody = { version, key: "", text: JSON.stringify(reply), blob: undefined };
+  evaluateBodies.set(result, encoded);
+  return encoded;
 }
 
 /**
  * OFREP success `{key, value, reason, variant, metadata?}` (ofrep.md, Mapping). PREREQUISITE_FAILED is not an OFREP
  * reason: it is sent as DISABLED (the flag is off for this user) with `metadata["fluxgate.reason"]` saying why.
  */
-export function encodeOfrep(flagKey: string, result: EvaluationResult, version: number): string {
+export function encodeOfrep(flagKey: string, result: EvaluationResult, version: number): EncodedBody {
   const hit = ofrepBodies.get(result);
-  if (hit !== undefined && hit.version === version && hit.key === flagKey) return hit.body;
+  if (hit !== undefined && hit.version === version && hit.key === flagKey) return hit;
   const reply: Record<string, unknown> = { key: flagKey, value: result.value };
   if (result.reason === "PREREQUISITE_FAILED") {
     reply.reason = "DISABLED";
@@ -92,7 +101,7 @@ export function encodeOfrep(flagKey: string, result: EvaluationResult, version: 
     reply.variant = result.variant;
   }
   if (result.variant === "") delete reply.variant;
-  const body = JSON.stringify(reply);
-  ofrepBodies.set(result, { version, key: flagKey, body });
-  return body;
+  const encoded: EncodedBody = { version, key: flagKey, text: JSON.stringify(reply), blob: undefined };
+  ofrepBodies.set(result, encoded);
+  return encoded;
 }

@@ -6,11 +6,11 @@
 import type { Edge } from "../edge.ts";
 import { ROUTE } from "../metrics/prometheus.ts";
 import type { EvaluationContext, FlagStore } from "../store/index.ts";
-import { isObject, readJson } from "./body.ts";
-import { encodeOfrep, evaluateFlag } from "./evaluation.ts";
+import { bodyProblem, isObject, readJsonBody } from "./body.ts";
+import { blobOf, encodeOfrep, evaluateFlag } from "./evaluation.ts";
 import { logRequest } from "./log-request.ts";
-import { jsonHeaders, requestIdOf } from "./request-id.ts";
-import { asProblem, HttpProblem, ofrepProblem } from "./respond.ts";
+import { evaluationRequestId } from "./request-id.ts";
+import { asProblem, HttpProblem, jsonBlobResponse, ofrepProblem, problemResponseHeaders } from "./respond.ts";
 import { headerSecret, resolveScope, type Scope } from "./scope.ts";
 
 type BunRequest = Request & { params?: Record<string, string> };
@@ -18,18 +18,17 @@ type BunRequest = Request & { params?: Record<string, string> };
 export function ofrepFlagHandler(edge: Edge): (req: BunRequest) => Promise<Response> {
   return async (req) => {
     const started = performance.now();
-    const requestId = requestIdOf(req);
-    const headers = jsonHeaders(requestId);
+    const requestId = evaluationRequestId(req, edge.log.debugEnabled);
     const key = flagKeyOf(req);
     let response: Response;
     try {
-      response = await single(edge, req, key, headers);
+      response = single(edge, key, await prepare(edge, req, requestId), requestId);
     } catch (error) {
-      response = failed(edge, error, key, requestId, headers);
+      response = failed(edge, error, key, requestId, undefined);
     }
     const seconds = (performance.now() - started) / 1000;
     edge.http.observe(ROUTE.ofrep_flag, response.status, seconds);
-    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId, response.status, seconds);
+    if (edge.log.debugEnabled) logRequest(edge.log, req, idOf(response, requestId), response.status, seconds);
     return response;
   };
 }
@@ -37,30 +36,38 @@ export function ofrepFlagHandler(edge: Edge): (req: BunRequest) => Promise<Respo
 export function ofrepBulkHandler(edge: Edge): (req: Request) => Promise<Response> {
   return async (req) => {
     const started = performance.now();
-    const requestId = requestIdOf(req);
-    const headers = jsonHeaders(requestId);
+    const requestId = evaluationRequestId(req, edge.log.debugEnabled);
     let response: Response;
     try {
-      response = await bulk(edge, req, headers);
+      response = bulk(edge, req, await prepare(edge, req, requestId), requestId);
     } catch (error) {
-      response = failed(edge, error, undefined, requestId, headers);
+      response = failed(edge, error, undefined, requestId, undefined);
     }
     const seconds = (performance.now() - started) / 1000;
     edge.http.observe(ROUTE.ofrep_bulk, response.status, seconds);
-    if (edge.log.debugEnabled) logRequest(edge.log, req, requestId, response.status, seconds);
+    if (edge.log.debugEnabled) logRequest(edge.log, req, idOf(response, requestId), response.status, seconds);
     return response;
   };
 }
 
+/** The id the answer carries (a problem's may be new). */
+function idOf(response: Response, requestId: string | undefined): string {
+  return requestId ?? response.headers.get("x-request-id") ?? "";
+}
+
+/** A problem answered in OFREP's shape; `cors` once the scope (and so the web client) is known. */
 function failed(
   edge: Edge,
   error: unknown,
   key: string | undefined,
-  requestId: string,
-  headers: Record<string, string>,
+  requestId: string | undefined,
+  cors: Record<string, string> | undefined,
 ): Response {
   const problem = asProblem(error);
-  if (problem.status === 500) edge.log.error("OFREP evaluation failed", { request_id: requestId, error });
+  const headers = problemResponseHeaders(requestId, cors);
+  if (problem.status === 500) {
+    edge.log.error("OFREP evaluation failed", { request_id: headers["x-request-id"], error });
+  }
   return ofrepProblem(problem, key, headers);
 }
 
@@ -73,43 +80,53 @@ function flagKeyOf(req: BunRequest): string {
   }
 }
 
-async function single(edge: Edge, req: Request, key: string, headers: Record<string, string>): Promise<Response> {
-  const { context, scope, now } = await prepare(edge, req, headers);
+interface Prepared {
+  context: EvaluationContext;
+  scope: Scope;
+  now: number;
+}
+
+function single(edge: Edge, key: string, p: Prepared, requestId: string | undefined): Response {
   try {
-    const result = evaluateFlag(edge, scope, key, context, now);
+    const result = evaluateFlag(edge, p.scope, key, p.context, p.now);
     if (result.errorCode === "FLAG_NOT_FOUND") {
-      return ofrepProblem(new HttpProblem(404, "FLAG_NOT_FOUND", `flag ${key} not found`), key, scope.headers);
+      const problem = new HttpProblem(404, "FLAG_NOT_FOUND", `flag ${key} not found`);
+      return ofrepProblem(problem, key, problemResponseHeaders(requestId, p.scope.headers));
     }
-    const body = encodeOfrep(key, result, scope.tenant.version);
-    return new Response(body, { headers: scope.headers });
+    return jsonBlobResponse(blobOf(encodeOfrep(key, result, p.scope.tenant.version)), p.scope.headers);
   } catch (error) {
-    return ofrepProblem(asProblem(error), key, scope.headers);
+    return failed(edge, error, key, requestId, p.scope.headers);
   }
 }
 
-async function bulk(edge: Edge, req: Request, headers: Record<string, string>): Promise<Response> {
-  const { context, scope, now } = await prepare(edge, req, headers);
-  const version = scope.tenant.version;
-  const etag = bulkEtag(version, scope, context);
-  const ifNoneMatch = req.headers.get("if-none-match");
-  if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
-    return new Response(null, { status: 304, headers: { ...scope.headers, etag } });
+function bulk(edge: Edge, req: Request, p: Prepared, requestId: string | undefined): Response {
+  const { context, scope, now } = p;
+  try {
+    const version = scope.tenant.version;
+    const etag = bulkEtag(version, scope, context);
+    const ifNoneMatch = req.headers.get("if-none-match");
+    if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
+      return new Response(null, { status: 304, headers: { ...scope.headers, etag } });
+    }
+    const parts: string[] = [];
+    for (const key of sortedKeys(scope.tenant.store)) {
+      parts.push(encodeOfrep(key, evaluateFlag(edge, scope, key, context, now), version).text);
+    }
+    const body = `{"flags":[${parts.join(",")}],"metadata":{"version":${version}}}`;
+    return new Response(body, { headers: { "content-type": "application/json", ...scope.headers, etag } });
+  } catch (error) {
+    return failed(edge, error, undefined, requestId, scope.headers);
   }
-  const parts: string[] = [];
-  for (const key of sortedKeys(scope.tenant.store)) {
-    parts.push(encodeOfrep(key, evaluateFlag(edge, scope, key, context, now), version));
-  }
-  const body = `{"flags":[${parts.join(",")}],"metadata":{"version":${version}}}`;
-  return new Response(body, { headers: { ...scope.headers, etag } });
 }
 
 /** Parses `{context}` and resolves credentials and environment (the context's `environment_id`). */
-async function prepare(
-  edge: Edge,
-  req: Request,
-  headers: Record<string, string>,
-): Promise<{ context: EvaluationContext; scope: Scope; now: number }> {
-  const body = await readJson(req, edge.config.maxBodyBytes);
+async function prepare(edge: Edge, req: Request, requestId: string | undefined): Promise<Prepared> {
+  let body: unknown;
+  try {
+    body = await readJsonBody(req, edge.config.maxBodyBytes);
+  } catch (error) {
+    throw bodyProblem(error);
+  }
   if (body !== undefined && !isObject(body)) throw new HttpProblem(400, "PARSE_ERROR", "body must be a JSON object");
   const raw = body?.context;
   if (raw !== undefined && raw !== null && !isObject(raw)) {
@@ -121,7 +138,7 @@ async function prepare(
     throw new HttpProblem(400, "INVALID_CONTEXT", "context.environment_id must be a string (environment id or name)");
   }
   const now = Date.now();
-  const resolved = resolveScope(edge, req, headerSecret(req), undefined, environment, now, headers);
+  const resolved = resolveScope(edge, req, headerSecret(req), undefined, environment, now, requestId);
   return { context, scope: resolved instanceof Promise ? await resolved : resolved, now };
 }
 

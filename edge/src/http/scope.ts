@@ -13,8 +13,8 @@ export interface Scope {
   client: EdgeClient;
   tenant: Tenant;
   environmentId: string;
-  /** Response headers: JSON and the request id, plus CORS for web clients. */
-  headers: Record<string, string>;
+  /** Answer headers beyond Content-Type: the request's id when it has one, CORS for web clients; often none. */
+  headers: Record<string, string> | undefined;
 }
 
 /** The secret from `Authorization: Bearer` or `X-API-Key`; undefined when neither is sent. */
@@ -33,8 +33,8 @@ export function headerSecret(req: Request): string | undefined {
 
 /**
  * Resolves the scope of a request. `secret` undefined = the edge's own client (a `clientId` naming another client
- * then needs its secret). `environment` is what the request names (id or name), null/"" = none. `headers` are the
- * request's JSON headers (with its id), used as they are unless the client is a web client.
+ * then needs its secret). `environment` is what the request names (id or name), null/"" = none. `requestId` is the
+ * request's id if it has one (evaluation requests usually have none: request-id.ts).
  */
 export function resolveScope(
   edge: Edge,
@@ -43,25 +43,25 @@ export function resolveScope(
   clientId: string | undefined,
   environment: string | null | undefined,
   now: number,
-  headers: Record<string, string>,
+  requestId: string | undefined,
 ): Scope | Promise<Scope> {
   if (secret === undefined) {
     const own = edge.ownClient;
     if (clientId !== undefined && clientId !== own.info.id) {
       throw new HttpProblem(401, "UNAUTHENTICATED", "client_secret is required with client_id");
     }
-    return finish(edge, req, own, environment, now, headers);
+    return finish(edge, req, own, environment, now, requestId);
   }
   const found = edge.links.clientFor(secret, clientId);
   if (found instanceof Promise) {
     return found.then((client) => {
       if ("status" in client)
         throw new HttpProblem(client.status, client.code, client.message, retryAfter(client.status));
-      return finish(edge, req, client, environment, Date.now(), headers);
+      return finish(edge, req, client, environment, Date.now(), requestId);
     });
   }
   if ("status" in found) throw new HttpProblem(found.status, found.code, found.message, retryAfter(found.status));
-  return finish(edge, req, found, environment, now, headers);
+  return finish(edge, req, found, environment, now, requestId);
 }
 
 function retryAfter(status: number): number | undefined {
@@ -74,18 +74,19 @@ function finish(
   client: EdgeClient,
   environment: string | null | undefined,
   now: number,
-  headers: Record<string, string>,
+  requestId: string | undefined,
 ): Scope {
   client.lastUsedMs = now;
   const info = client.info;
   if (!info.enabled) throw new HttpProblem(403, "CLIENT_DISABLED", "this client is disabled");
+  let headers: Record<string, string> | undefined = requestId === undefined ? undefined : { "x-request-id": requestId };
   if (info.clientType === "Web") {
     const origin = req.headers.get("origin");
     if (origin === null || !client.origins.has(origin)) {
       const what = origin === null ? "a web client needs an Origin header" : `origin ${origin} is not allowed`;
       throw new HttpProblem(403, "ORIGIN_NOT_ALLOWED", `${what} for this client`);
     }
-    headers = corsHeaders(origin, headers["x-request-id"]);
+    headers = corsHeaders(origin, requestId);
   }
   const tenant = edge.tenants.get(info.teamId);
   if (tenant === undefined) {
