@@ -26,20 +26,33 @@ const MAX_MINUTES = 24 * 60;
  */
 export const EVENTS_PER_BATCH = 1000;
 
+/**
+ * The exposure buffer: parallel columns filled up to a size, so recording stores references only. Sealing hands
+ * the columns over whole; a batch's event objects are built when it is sent (building all 10,000 at the seal took
+ * 10–20 ms of event loop: the open-loop p99.9 on /evaluate).
+ */
+interface Columns {
+  flag: string[];
+  env: string[];
+  client: string[];
+  result: boolean[];
+  variant: string[];
+  user: string[];
+  ctx: EvaluationContext[];
+  at: number[];
+  prior: boolean[];
+}
+
+/** Empty columns; they grow as evaluations are appended (allocating 9 × 10,000 slots at once took ~2 ms). */
+function emptyColumns(): Columns {
+  return { flag: [], env: [], client: [], result: [], variant: [], user: [], ctx: [], at: [], prior: [] };
+}
+
 export class Recorder {
   private minute: Minute;
   private closed: Minute[] = [];
-  // The exposure buffer: parallel columns filled up to `size`, so recording stores references only.
+  private columns: Columns;
   private size = 0;
-  private readonly flag: string[];
-  private readonly env: string[];
-  private readonly client: string[];
-  private readonly result: boolean[];
-  private readonly variant: string[];
-  private readonly user: string[];
-  private readonly ctx: EvaluationContext[];
-  private readonly at: number[];
-  private readonly prior: boolean[];
   private droppedSinceSeal = new Map<string, number>();
   private readonly sealedTotals = new Map<
     string,
@@ -54,15 +67,7 @@ export class Recorder {
     now = Date.now(),
   ) {
     this.minute = { minuteMs: startOfMinute(now), counts: new Map() };
-    this.flag = new Array(capacity);
-    this.env = new Array(capacity);
-    this.client = new Array(capacity);
-    this.result = new Array(capacity);
-    this.variant = new Array(capacity);
-    this.user = new Array(capacity);
-    this.ctx = new Array(capacity);
-    this.at = new Array(capacity);
-    this.prior = new Array(capacity);
+    this.columns = emptyColumns();
   }
 
   get bufferFill(): number {
@@ -92,15 +97,16 @@ export class Recorder {
       this.droppedSinceSeal.set(clientId, (this.droppedSinceSeal.get(clientId) ?? 0) + 1);
       return;
     }
-    this.flag[i] = flagKey;
-    this.env[i] = environmentId;
-    this.client[i] = clientId;
-    this.result[i] = result;
-    this.variant[i] = variant;
-    this.user[i] = user;
-    this.ctx[i] = ctx;
-    this.at[i] = now;
-    this.prior[i] = prior;
+    const c = this.columns;
+    c.flag[i] = flagKey;
+    c.env[i] = environmentId;
+    c.client[i] = clientId;
+    c.result[i] = result;
+    c.variant[i] = variant;
+    c.user[i] = user;
+    c.ctx[i] = ctx;
+    c.at[i] = now;
+    c.prior[i] = prior;
     this.size = i + 1;
   }
 
@@ -112,14 +118,17 @@ export class Recorder {
     return totals;
   }
 
-  /** Everything recorded so far, as one batch per client; the recorder starts empty. */
+  /**
+   * Everything recorded so far, as one batch per client (more when a client has over EVENTS_PER_BATCH events);
+   * the recorder starts empty. Costs the counters and a pass over the client column; events are built on send.
+   */
   seal(newBatchId: () => string, now = Date.now()): AnalyticsBatch[] {
     this.rotate(now);
-    const batches = new Map<string, AnalyticsBatch>();
+    const batches = new Map<string, SealedBatch>();
     const batchOf = (clientId: string) => {
       let batch = batches.get(clientId);
       if (!batch) {
-        batch = { batchId: newBatchId(), clientId, events: [], counters: [], droppedEvents: 0 };
+        batch = { batchId: newBatchId(), clientId, eventRows: [], counters: [], droppedEvents: 0 };
         batches.set(clientId, batch);
       }
       return batch;
@@ -141,27 +150,14 @@ export class Recorder {
         if (cell[1] > 0) counters.push(row(true, cell[1], cell[3]));
       });
     }
-    for (let i = 0; i < this.size; i++) batchOf(this.client[i]).events.push(this.event(i));
+    const columns = this.columns;
+    for (let i = 0; i < this.size; i++) batchOf(columns.client[i]).eventRows.push(i);
     for (const [clientId, dropped] of this.droppedSinceSeal) batchOf(clientId).droppedEvents = dropped;
     this.closed = [];
+    this.columns = emptyColumns(); // the sealed columns live on in the batches until they are sent
     this.size = 0;
-    this.ctx.fill(undefined as unknown as EvaluationContext); // let the contexts go
     this.droppedSinceSeal = new Map();
-    return [...batches.values()].flatMap((batch) => splitEvents(batch, newBatchId));
-  }
-
-  private event(i: number): ExposureEvent {
-    return {
-      featureKey: this.flag[i],
-      environmentId: this.env[i],
-      clientId: this.client[i],
-      result: this.result[i],
-      variant: this.variant[i],
-      context: contextPairs(this.ctx[i]),
-      userContext: this.user[i],
-      evaluatedAtMs: this.at[i],
-      priorAssignment: this.prior[i],
-    };
+    return [...batches.values()].flatMap((batch) => splitEvents(batch, newBatchId, columns));
   }
 
   /** Closes the current minute (when it has counts) and opens the one containing `now`. */
@@ -173,20 +169,46 @@ export class Recorder {
   }
 }
 
+/** A client's sealed analytics: its events as rows of the sealed columns. */
+interface SealedBatch extends Omit<AnalyticsBatch, "events"> {
+  eventRows: number[];
+}
+
 /** A batch with more than EVENTS_PER_BATCH events as several: the first keeps the counters, each its own id. */
-function splitEvents(batch: AnalyticsBatch, newBatchId: () => string): AnalyticsBatch[] {
-  if (batch.events.length <= EVENTS_PER_BATCH) return [batch];
-  const parts: AnalyticsBatch[] = [{ ...batch, events: batch.events.slice(0, EVENTS_PER_BATCH) }];
-  for (let from = EVENTS_PER_BATCH; from < batch.events.length; from += EVENTS_PER_BATCH) {
-    parts.push({
-      batchId: newBatchId(),
-      clientId: batch.clientId,
-      events: batch.events.slice(from, from + EVENTS_PER_BATCH),
-      counters: [],
-      droppedEvents: 0,
-    });
+function splitEvents(batch: SealedBatch, newBatchId: () => string, columns: Columns): AnalyticsBatch[] {
+  const { eventRows, ...first } = batch;
+  const parts = [withEvents(first, columns, eventRows.slice(0, EVENTS_PER_BATCH))];
+  for (let from = EVENTS_PER_BATCH; from < eventRows.length; from += EVENTS_PER_BATCH) {
+    const rest = { batchId: newBatchId(), clientId: batch.clientId, counters: [], droppedEvents: 0 };
+    parts.push(withEvents(rest, columns, eventRows.slice(from, from + EVENTS_PER_BATCH)));
   }
   return parts;
+}
+
+/** The batch with `events` built from its rows the first time they are read (when it is sent). */
+function withEvents(batch: Omit<AnalyticsBatch, "events">, columns: Columns, rows: number[]): AnalyticsBatch {
+  let events: ExposureEvent[] | undefined;
+  return {
+    ...batch,
+    get events() {
+      events ??= rows.map((i) => eventAt(columns, i));
+      return events;
+    },
+  };
+}
+
+function eventAt(c: Columns, i: number): ExposureEvent {
+  return {
+    featureKey: c.flag[i],
+    environmentId: c.env[i],
+    clientId: c.client[i],
+    result: c.result[i],
+    variant: c.variant[i],
+    context: contextPairs(c.ctx[i]),
+    userContext: c.user[i],
+    evaluatedAtMs: c.at[i],
+    priorAssignment: c.prior[i],
+  };
 }
 
 function startOfMinute(ms: number): number {
