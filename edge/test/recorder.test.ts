@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { EVENTS_PER_BATCH, Recorder } from "../src/analytics/recorder.ts";
+import { EXPOSURE_DETAIL_LIMITS, loadFluxgateProto } from "@fluxgate/proto";
+import { MAX_RECEIVE_BYTES } from "../../backend/src/delivery/grpc.ts";
+import { EVENT_CONTEXT_TEXT, EVENTS_PER_BATCH, Recorder } from "../src/analytics/recorder.ts";
+import { toProtoBatch } from "../src/upstream/sync-adapter.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -82,5 +85,46 @@ describe("analytics recorder", () => {
     expect([...recorder.totals().values()]).toEqual([
       { clientId: "c1", environmentId: "env", flagKey: "flag", count: 2 },
     ]);
+  });
+
+  test("awkward detail is cut to what the backend stores: NUL replaced, long values cut, long keys left out, bounded per event", () => {
+    const recorder = new Recorder(10, T0);
+    const wide: Record<string, string> = {
+      "k\u0000ey": "a\u0000b",
+      long: "v".repeat(5_000),
+      ["x".repeat(1_001)]: "skipped",
+    };
+    for (let i = 0; i < 200; i++) wide[`p${i}`] = "w".repeat(20);
+    recorder.record("c1", "env", "flag", "on", true, false, `u\u0000${"n".repeat(400)}`, wide, T0);
+    const narrow: Record<string, string> = {};
+    for (let i = 0; i < 150; i++) narrow[`n${i}`] = "1";
+    recorder.record("c1", "env", "flag", "on", true, false, "", narrow, T0);
+    const [event, second] = recorder.seal(() => "b", T0 + 1)[0].events;
+    expect(event.userContext).toBe(`u\uFFFD${"n".repeat(EXPOSURE_DETAIL_LIMITS.userContext - 2)}`);
+    expect(event.context[0]).toEqual({ key: "k\uFFFDey", value: "a\uFFFDb" });
+    expect(event.context[1]).toEqual({ key: "long", value: "v".repeat(EXPOSURE_DETAIL_LIMITS.contextText) });
+    expect(event.context.some((p) => p.key.startsWith("xxx"))).toBe(false);
+    const text = event.context.reduce((n, p) => n + p.key.length + p.value.length, 0);
+    expect(text).toBeLessThanOrEqual(EVENT_CONTEXT_TEXT);
+    expect(text).toBeGreaterThan(EVENT_CONTEXT_TEXT - 30); // filled up to the budget, not stopped early
+    expect(second.context).toHaveLength(EXPOSURE_DETAIL_LIMITS.contextPairs);
+  });
+
+  test("a full batch of the widest, most multi-byte detail callers can send encodes below the backend's message limit", () => {
+    const recorder = new Recorder(EVENTS_PER_BATCH, T0);
+    const wide = (i: number) => {
+      const ctx: Record<string, string> = {};
+      for (let k = 0; k < 100; k++) ctx[`屬性${i}-${k}`] = "値".repeat(700); // 3 UTF-8 bytes a unit
+      return ctx;
+    };
+    for (let i = 0; i < EVENTS_PER_BATCH; i++)
+      recorder.record("c1", "env", "flag", "on", true, false, "用".repeat(1_000), wide(i), T0);
+    const [batch] = recorder.seal(() => crypto.randomUUID(), T0 + 1);
+    expect(batch.events).toHaveLength(EVENTS_PER_BATCH);
+    const method = loadFluxgateProto().service.PushEvaluationEvents;
+    const request = { client_id: crypto.randomUUID(), client_secret: "s".repeat(64), ...toProtoBatch(batch) };
+    const bytes = method.requestSerialize(request).byteLength;
+    expect(bytes).toBeGreaterThan(EVENTS_PER_BATCH * EVENT_CONTEXT_TEXT * 3 * 0.9); // the widest it gets
+    expect(bytes).toBeLessThan(MAX_RECEIVE_BYTES);
   });
 });

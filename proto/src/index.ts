@@ -8,6 +8,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
+export * from "./exposure-detail.ts";
 export * from "./messages.ts";
 
 /** The .proto file; in a compiled binary (scripts/build-binaries.ts) the copy embedded in the executable. */

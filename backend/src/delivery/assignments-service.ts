@@ -7,7 +7,7 @@
  * assigned just before the kill reached it, and the kill's purge must stay complete.
  */
 import type { Db } from "@fluxgate/drizzle";
-import type { UserFlagAssignment } from "@fluxgate/proto";
+import { detailText, type UserFlagAssignment } from "@fluxgate/proto";
 import {
   type AssignmentRow,
   deleteAssignmentRows,
@@ -35,7 +35,7 @@ export async function storeAssignments(
   let rejected = 0;
   for (const m of messages) {
     // the original skips rows with empty fields; FluxGate also skips what cannot be a valid row
-    if (!m.user_id || m.user_id.length > 255 || !isUuid(m.feature_id) || !isUuid(m.environment_id)) {
+    if (!validUserId(m.user_id) || !isUuid(m.feature_id) || !isUuid(m.environment_id)) {
       rejected++;
       continue;
     }
@@ -44,7 +44,7 @@ export async function storeAssignments(
       featureId: m.feature_id.toLowerCase(),
       environmentId: m.environment_id.toLowerCase(),
       assigned: m.assigned,
-      variant: m.variant ? m.variant.slice(0, 100) : null,
+      variant: m.variant ? detailText(m.variant, 100) : null,
     };
     const key = `${row.userId}\u0000${row.featureId}\u0000${row.environmentId}`;
     if (candidates.has(key)) rejected++; // superseded by a later row for the same user: last wins
@@ -68,6 +68,11 @@ export async function storeAssignments(
   if (kept.length > 0) await upsertAssignments(db, kept);
   if (purged.length > 0) await deleteAssignmentRows(db, purged);
   return { accepted: accepted.length, rejected };
+}
+
+/** A user id the table can hold: 1–255 characters, no NUL (Postgres text cannot store it). */
+function validUserId(id: string): boolean {
+  return typeof id === "string" && id.length > 0 && id.length <= 255 && !id.includes("\u0000");
 }
 
 export async function findAssignments(

@@ -6,9 +6,19 @@
  *
  * Rollups come from `counters` when the batch has any (an edge under back-pressure keeps exact counts
  * and drops raw detail, so its counters are the truth), else from the events themselves.
+ *
+ * What identifies a count (flag, environment, variant, client, ids, numbers) is checked strictly: a malformed
+ * batch is INVALID_ARGUMENT, never retried. The free-form detail (context, user) comes from the edge's callers and
+ * is cut to the limits of `detailText` instead: one awkward request must not cost every other count of the batch.
  */
 import type { Db } from "@fluxgate/drizzle";
-import type { ContextPair, EvaluationCounter, FeatureEvaluationEvent } from "@fluxgate/proto";
+import {
+  type ContextPair,
+  detailText,
+  type EvaluationCounter,
+  EXPOSURE_DETAIL_LIMITS,
+  type FeatureEvaluationEvent,
+} from "@fluxgate/proto";
 import type { ClientRecord } from "./auth.ts";
 import { invalid, isUuid } from "./errors.ts";
 import {
@@ -41,8 +51,6 @@ export interface IngestResult {
 }
 
 const MINUTE = 60_000;
-const MAX_CONTEXT_PAIRS = 100;
-const MAX_CONTEXT_TEXT = 1_000;
 
 export async function ingestEvaluations(
   db: Db,
@@ -207,8 +215,8 @@ function toEventColumns(
     cols.t[i] = at;
     cols.r[i] = result;
     cols.v[i] = variant || null;
-    cols.c[i] = contextJson(e.evaluation_context, where);
-    cols.u[i] = text(e.user_context, `${where}.user_context`, 255, false) || null;
+    cols.c[i] = contextJson(e.evaluation_context);
+    cols.u[i] = detailText(String(e.user_context ?? ""), EXPOSURE_DETAIL_LIMITS.userContext) || null;
     cols.p[i] = prior;
     rollups?.add(Math.floor(at / MINUTE) * MINUTE, key, env, variant, result, 1, prior ? 1 : 0);
   }
@@ -281,6 +289,7 @@ function text(value: unknown, field: string, max: number, required: boolean): st
   if (typeof value !== "string") throw invalid(`${field} must be a string`);
   if (required && value.length === 0) throw invalid(`${field} is required`);
   if (value.length > max) throw invalid(`${field} is longer than ${max} characters`);
+  if (value.includes("\u0000")) throw invalid(`${field} contains a NUL character`);
   return value;
 }
 
@@ -291,19 +300,17 @@ function timestamp(ms: number, now: number): number {
 }
 
 /**
- * Context pairs as a JSON object text (a repeated key: the last wins, as in the original — and as jsonb
- * keeps it), or null when there are none.
+ * The first context pairs (up to the limit, keys and values cut to theirs) as a JSON object text (a repeated
+ * key: the last wins, as in the original — and as jsonb keeps it), or null when there are none.
  */
-function contextJson(pairs: ContextPair[], where: string): string | null {
-  if (pairs.length === 0) return null;
-  if (pairs.length > MAX_CONTEXT_PAIRS)
-    throw invalid(`${where}.evaluation_context has more than ${MAX_CONTEXT_PAIRS} pairs`);
+function contextJson(pairs: ContextPair[]): string | null {
+  const { contextPairs, contextText } = EXPOSURE_DETAIL_LIMITS;
+  const n = Math.min(pairs.length, contextPairs);
+  if (n === 0) return null;
   let json = "{";
-  for (let i = 0; i < pairs.length; i++) {
-    const { key, value } = pairs[i];
-    if (key.length > MAX_CONTEXT_TEXT || value.length > MAX_CONTEXT_TEXT) {
-      throw invalid(`${where}.evaluation_context entries are limited to ${MAX_CONTEXT_TEXT} characters`);
-    }
+  for (let i = 0; i < n; i++) {
+    const key = detailText(String(pairs[i].key ?? ""), contextText);
+    const value = detailText(String(pairs[i].value ?? ""), contextText);
     json += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${JSON.stringify(value)}`;
   }
   return `${json}}`;

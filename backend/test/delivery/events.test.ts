@@ -127,6 +127,30 @@ describe("PushEvaluationEvents", () => {
     expect(variants.map((v) => v.variant).sort()).toEqual([...awkward].sort());
   });
 
+  test("free-form detail is cut to its limits, never a reason to refuse the batch: NUL, long values, many pairs, long users", async () => {
+    const pairs = Array.from({ length: 150 }, (_, i) => ({ key: `k${i}`, value: "v" }));
+    const events = [
+      { ...event("cut", 0), user_context: "u\u0000ser", evaluation_context: [{ key: "a\u0000", value: "b\u0000" }] },
+      {
+        ...event("cut", 1),
+        user_context: "n".repeat(300),
+        evaluation_context: [{ key: "long", value: "x".repeat(1_500) }],
+      },
+      { ...event("cut", 2), evaluation_context: pairs },
+    ];
+    const res = await edge.client.pushEvaluationEvents({ batchId: crypto.randomUUID(), events });
+    expect(res.processed_count).toBe(3);
+    const rows = await backend.database.db
+      .select({ user: evaluationEvents.userContext, context: evaluationEvents.evaluationContext })
+      .from(evaluationEvents)
+      .where(and(eq(evaluationEvents.teamId, team.teamId), eq(evaluationEvents.featureKey, "cut")));
+    const byUser = new Map(rows.map((r) => [r.user, r.context as Record<string, string>]));
+    expect(byUser.get("u\uFFFDser")).toEqual({ "a\uFFFD": "b\uFFFD" });
+    expect(byUser.get("n".repeat(255))).toEqual({ long: "x".repeat(1_000) });
+    expect(Object.keys(byUser.get("u2") ?? {})).toEqual(pairs.slice(0, 100).map((p) => p.key));
+    expect(await rolledUp("cut")).toEqual({ total: 3, cached: 1 });
+  });
+
   test("counters make the rollups when present; events are then detail only", async () => {
     const minute = Date.now();
     const res = await edge.client.pushEvaluationEvents({
@@ -158,6 +182,8 @@ describe("PushEvaluationEvents", () => {
         { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), feature_key: "" }] },
         { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), feature_key: "x".repeat(101) }] },
         { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), client_id: crypto.randomUUID() }] },
+        { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), feature_key: "b\u0000d" }] },
+        { ...creds, batch_id: crypto.randomUUID(), events: [{ ...event("bad", 0), variant: "o\u0000n" }] },
         {
           ...creds,
           batch_id: crypto.randomUUID(),

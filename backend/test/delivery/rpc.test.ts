@@ -181,7 +181,7 @@ describe("GetClientInfo and assignments", () => {
     }
   });
 
-  test("assignments outside the client's team are rejected, the rest stored and listed", async () => {
+  test("assignments outside the client's team or with unstorable user ids are rejected, the rest stored and listed", async () => {
     const edge = new Recorder(backend.url, client);
     try {
       const ack = await edge.client.pushUserAssignments([
@@ -189,8 +189,11 @@ describe("GetClientInfo and assignments", () => {
         { user_id: "u2", feature_id: foreignFlag, environment_id: other.prod, assigned: true },
         { user_id: "u3", feature_id: checkout, environment_id: other.prod, assigned: true },
         { user_id: "u4", feature_id: "not-a-uuid", environment_id: team.prod, assigned: true },
+        // user ids the table cannot hold (Postgres text refuses NUL): rejected and counted, not the whole push
+        { user_id: "u\u00005", feature_id: checkout, environment_id: team.prod, assigned: true },
+        { user_id: "u".repeat(256), feature_id: checkout, environment_id: team.prod, assigned: true },
       ]);
-      expect(ack).toMatchObject({ accepted_count: 1, rejected_count: 3 });
+      expect(ack).toMatchObject({ accepted_count: 1, rejected_count: 5 });
       const stored = await backend.database.db
         .select()
         .from(userFlagAssignments)

@@ -3,6 +3,7 @@
  * exposure detail in a bounded buffer. When the buffer is full the detail is dropped and counted; counts stay
  * exact. `seal()` hands everything recorded so far over as one batch per client.
  */
+import { detailText, EXPOSURE_DETAIL_LIMITS } from "@fluxgate/proto";
 import type { EvaluationContext } from "../store/engine.ts";
 import type { AnalyticsBatch, EvaluationCounter, ExposureEvent } from "./types.ts";
 
@@ -25,6 +26,13 @@ const MAX_MINUTES = 24 * 60;
  * blocked the event loop for tens of milliseconds (a p99 spike on /evaluate at every flush and every retry).
  */
 export const EVENTS_PER_BATCH = 1000;
+
+/**
+ * Context text (keys plus values, UTF-16 units) kept per exposure event. The backend takes messages up to 8 MB: at
+ * 3 UTF-8 bytes a unit, EVENTS_PER_BATCH events of 1,500 units plus their other fields stay well below it, whatever
+ * callers send (a 64 KB request body can hold a 60,000-character context).
+ */
+export const EVENT_CONTEXT_TEXT = 1500;
 
 /**
  * The exposure buffer: parallel columns filled up to a size, so recording stores references only. Sealing hands
@@ -205,7 +213,7 @@ function eventAt(c: Columns, i: number): ExposureEvent {
     result: c.result[i],
     variant: c.variant[i],
     context: contextPairs(c.ctx[i]),
-    userContext: c.user[i],
+    userContext: detailText(c.user[i], EXPOSURE_DETAIL_LIMITS.userContext),
     evaluatedAtMs: c.at[i],
     priorAssignment: c.prior[i],
   };
@@ -270,13 +278,24 @@ function foldOldest(closed: Minute[]): void {
   closed.shift();
 }
 
-/** The context as text pairs; values that are not string/number/bool are left out. */
+/**
+ * The context as text pairs, as much as the detail limits keep, in order: a key longer than a key may be is left
+ * out (cut, it would name another attribute), a value is cut; values that are not string/number/bool are left out.
+ */
 function contextPairs(ctx: EvaluationContext): { key: string; value: string }[] {
+  const { contextPairs: maxPairs, contextText } = EXPOSURE_DETAIL_LIMITS;
   const pairs: { key: string; value: string }[] = [];
-  for (const key in ctx) {
-    const v = ctx[key];
-    if (typeof v === "string") pairs.push({ key, value: v });
-    else if (typeof v === "number" || typeof v === "boolean") pairs.push({ key, value: String(v) });
+  let room = EVENT_CONTEXT_TEXT;
+  for (const name in ctx) {
+    const v = ctx[name];
+    const text = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
+    if (text === undefined || name.length > contextText) continue;
+    if (name.length >= room) break;
+    const key = detailText(name, contextText);
+    const value = detailText(text, Math.min(contextText, room - key.length));
+    room -= key.length + value.length;
+    pairs.push({ key, value });
+    if (pairs.length === maxPairs) break;
   }
   return pairs;
 }

@@ -95,7 +95,8 @@ function toProtoAssignment(a: StoredAssignment) {
   };
 }
 
-function toProtoBatch(batch: AnalyticsBatch) {
+/** The batch as the PushEvaluationEvents request fields (without credentials). */
+export function toProtoBatch(batch: AnalyticsBatch) {
   return {
     batchId: batch.batchId,
     events: batch.events.map((e) => ({
