@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compileStore, type EvaluationContext, evaluate } from "@fluxgate/engine";
+import { createLogger } from "../src/log.ts";
 import { PROD, teamSnapshot } from "./support/fixtures.ts";
 import { backendClient, OWN_ID, OWN_SECRET, snapshotFile, startTestEdge, type TestEdge } from "./support/harness.ts";
 
@@ -197,6 +198,33 @@ describe("POST /evaluate with bad input", () => {
     const missing = await fetch(`${edge.url}/nowhere`);
     expect(missing.status).toBe(404);
     expect((await missing.json()).error_code).toBe("NOT_FOUND");
+  });
+
+  test("a body cut short by the caller closing the connection is the caller's 400, with no error logged", async () => {
+    const lines: string[] = [];
+    const own = await startTestEdge(
+      snapshotFile([backendClient(OWN_ID, "team-a", OWN_SECRET)], [snapshot]),
+      {},
+      { log: createLogger("info", (line) => lines.push(line)) },
+    );
+    try {
+      for (const framing of ["Content-Length: 500", "Transfer-Encoding: chunked"]) {
+        const partial = framing.startsWith("Content") ? '{"feature_key":' : '10\r\n{"feature_key":\r\n';
+        const socket = await Bun.connect({ hostname: "127.0.0.1", port: own.port, socket: { data() {} } });
+        socket.write(`POST /evaluate HTTP/1.1\r\nHost: x\r\n${framing}\r\n\r\n${partial}`);
+        await Bun.sleep(50);
+        socket.end();
+      }
+      const metrics = async () => (await fetch(`${own.url}/metrics`)).text();
+      const count = (text: string, status: number) =>
+        Number(new RegExp(`requests_total\\{route="evaluate",status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      let text = await metrics();
+      for (let i = 0; i < 50 && count(text, 400) < 2; i++) text = await Bun.sleep(20).then(metrics);
+      expect([count(text, 400), count(text, 500)]).toEqual([2, 0]);
+      expect(lines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 
   function postChunked(path: string, size: number): Promise<Response> {

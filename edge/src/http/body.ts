@@ -31,10 +31,14 @@ export function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
 
 const EMPTY = Promise.resolve(undefined);
 
-/** What `readJsonBody` threw or rejected with, as the HttpProblem to answer (a syntax error is PARSE_ERROR). */
+/** What `readJsonBody` threw or rejected with, as the HttpProblem to answer (a syntax error or a cut body is PARSE_ERROR). */
 export function bodyProblem(error: unknown): unknown {
   if (error instanceof SyntaxError) {
     return new HttpProblem(400, "PARSE_ERROR", `body is not valid JSON: ${error.message}`);
+  }
+  // The caller closed the connection mid-body: its problem, not the edge's (no 500, no error log line).
+  if (error instanceof DOMException && error.name === "AbortError") {
+    return new HttpProblem(400, "PARSE_ERROR", "the connection closed before the body was complete");
   }
   return error;
 }
