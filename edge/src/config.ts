@@ -24,6 +24,11 @@ export interface EdgeConfig {
   credentialWaitMs: number;
   logLevel: LogLevel;
   maxBodyBytes: number;
+  /**
+   * Seconds an idle keep-alive connection is kept. Longer than the pools of common clients (Go keeps idle
+   * connections 90 s): a connection closed by the server just as a client reuses it is a failed request there.
+   */
+  httpIdleSecs: number;
   stickyMaxEntries: number;
   /** Streams opened for request credentials close after this long unused. */
   clientIdleSecs: number;
@@ -82,6 +87,8 @@ export function loadConfig(env: Env = process.env): EdgeConfig {
     credentialWaitMs: integer("EDGE_CREDENTIAL_WAIT_MS", read("EDGE_CREDENTIAL_WAIT_MS"), 2000, 0),
     logLevel: parseLogLevel(read("EDGE_LOG_LEVEL") ?? "info"),
     maxBodyBytes: integer("EDGE_MAX_BODY_BYTES", read("EDGE_MAX_BODY_BYTES"), 65_536, 256),
+    // Bun.serve takes at most 255 s.
+    httpIdleSecs: integer("EDGE_HTTP_IDLE_SECS", read("EDGE_HTTP_IDLE_SECS"), 120, 1, 255),
     stickyMaxEntries: integer("EDGE_STICKY_MAX_ENTRIES", read("EDGE_STICKY_MAX_ENTRIES"), 100_000, 0),
     clientIdleSecs: positive("EDGE_CLIENT_IDLE_SECS", read("EDGE_CLIENT_IDLE_SECS"), 300),
     negativeCacheSecs: positive("EDGE_NEGATIVE_CACHE_SECS", read("EDGE_NEGATIVE_CACHE_SECS"), 30),

@@ -17,6 +17,7 @@ export function serve(edge: Edge, hostname: string, port: number): Bun.Server<un
     // Bodies above the configured limit get a JSON 413 from the handlers; this is only the backstop for
     // bodies far beyond it (Bun answers those with a bare 413).
     maxRequestBodySize: Math.max(edge.config.maxBodyBytes * 16, 16 * 1024 * 1024),
+    idleTimeout: edge.config.httpIdleSecs,
     routes: {
       "/evaluate": { POST: evaluateHandler(edge) },
       "/ofrep/v1/evaluate/flags": { POST: ofrepBulkHandler(edge) },
