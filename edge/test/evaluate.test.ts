@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compileStore, type EvaluationContext, evaluate } from "@fluxgate/engine";
 import { createLogger } from "../src/log.ts";
+import { eventually } from "./support/eventually.ts";
 import { PROD, teamSnapshot } from "./support/fixtures.ts";
 import { backendClient, OWN_ID, OWN_SECRET, snapshotFile, startTestEdge, type TestEdge } from "./support/harness.ts";
 
@@ -218,8 +219,8 @@ describe("POST /evaluate with bad input", () => {
       const metrics = async () => (await fetch(`${own.url}/metrics`)).text();
       const count = (text: string, status: number) =>
         Number(new RegExp(`requests_total\\{route="evaluate",status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-      let text = await metrics();
-      for (let i = 0; i < 50 && count(text, 400) < 2; i++) text = await Bun.sleep(20).then(metrics);
+      await eventually(async () => count(await metrics(), 400) >= 2, "both cut requests answered", 2_000);
+      const text = await metrics();
       expect([count(text, 400), count(text, 500)]).toEqual([2, 0]);
       expect(lines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
     } finally {

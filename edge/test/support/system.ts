@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@fluxgate/drizzle/testing";
 import { type Delivery, type DeliveryOptions, startDelivery } from "../../../backend/src/delivery/index.ts";
 
+export { eventually } from "./eventually.ts";
+
 export const FAST: DeliveryOptions = { pollMs: 200, heartbeatMs: 500, authCacheMs: 200, holeTimeoutMs: 1_000 };
 
 export interface TestBackend {
@@ -135,20 +137,4 @@ export async function spawnEdge(env: Record<string, string>, dir?: string): Prom
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
-}
-
-/** Polls until `check` resolves truthy, or throws after `timeoutMs` naming `what`. */
-export async function eventually<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-    await Bun.sleep(50);
-  }
 }
